@@ -1,0 +1,202 @@
+//! Base64 in the two alphabets we meet: strict unpadded base64url for token segments
+//! (RFC 7515: canonical, no padding, no whitespace) and padded standard base64 for key
+//! material (PEM bodies and the one-line base64-encoded PEM).
+
+/// Marks a byte that is not in the alphabet.
+const INVALID: u8 = 0xff;
+
+const URL_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const STD_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+const fn reverse(alphabet: &[u8; 64]) -> [u8; 256] {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+}
+
+const URL_DECODE: [u8; 256] = reverse(URL_ALPHABET);
+const STD_DECODE: [u8; 256] = reverse(STD_ALPHABET);
+
+/// Why a base64 input was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Base64Error {
+    /// A byte outside the alphabet, a length that cannot be base64, bad padding, or
+    /// non-zero unused bits in the last character.
+    Invalid,
+    /// The decoded bytes do not fit in the output buffer.
+    TooLong,
+}
+
+/// The number of bytes `len` unpadded base64 characters decode to, if `len` is possible.
+pub(crate) const fn decoded_len(len: usize) -> Option<usize> {
+    match len % 4 {
+        1 => None,
+        rem => Some(len / 4 * 3 + rem.saturating_sub(1)),
+    }
+}
+
+/// Decodes canonical unpadded `input` (no padding, no whitespace) with `table` into the
+/// front of `out`, returning the decoded length. Allocates nothing.
+fn decode_unpadded(table: &[u8; 256], input: &[u8], out: &mut [u8]) -> Result<usize, Base64Error> {
+    let len = decoded_len(input.len()).ok_or(Base64Error::Invalid)?;
+    let out = out.get_mut(..len).ok_or(Base64Error::TooLong)?;
+    let mut chunks = input.chunks_exact(4);
+    let mut out_chunks = out.chunks_exact_mut(3);
+    for (chunk, dst) in (&mut chunks).zip(&mut out_chunks) {
+        let (a, b, c, d) = (
+            table[usize::from(chunk[0])],
+            table[usize::from(chunk[1])],
+            table[usize::from(chunk[2])],
+            table[usize::from(chunk[3])],
+        );
+        if (a | b | c | d) == INVALID || (a | b | c | d) & 0xc0 != 0 {
+            return Err(Base64Error::Invalid);
+        }
+        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        dst.copy_from_slice(&n.to_be_bytes()[1..]);
+    }
+    let rest = chunks.remainder();
+    let dst = out_chunks.into_remainder();
+    if rest.is_empty() {
+        return Ok(len);
+    }
+    let mut n: u32 = 0;
+    for &byte in rest {
+        let v = table[usize::from(byte)];
+        if v == INVALID {
+            return Err(Base64Error::Invalid);
+        }
+        n = n << 6 | u32::from(v);
+    }
+    // Left-align the 12 or 18 bits into 24 and refuse non-zero unused bits: only the
+    // canonical encoding of a byte string is accepted.
+    let bits = rest.len() * 6;
+    let unused = bits % 8;
+    if n & ((1 << unused) - 1) != 0 {
+        return Err(Base64Error::Invalid);
+    }
+    let n = n << (24 - bits);
+    dst.copy_from_slice(&n.to_be_bytes()[1..1 + dst.len()]);
+    Ok(len)
+}
+
+/// Strict base64url (RFC 7515 section 2): canonical, unpadded, no whitespace.
+pub(crate) fn decode_url(input: &[u8], out: &mut [u8]) -> Result<usize, Base64Error> {
+    decode_unpadded(&URL_DECODE, input, out)
+}
+
+/// Padded standard base64 (RFC 4648 section 4), canonical. Whitespace must already be gone.
+pub(crate) fn decode_standard(input: &[u8]) -> Result<Vec<u8>, Base64Error> {
+    if input.len() % 4 != 0 {
+        return Err(Base64Error::Invalid);
+    }
+    let pad = input.iter().rev().take_while(|&&b| b == b'=').count();
+    if pad > 2 {
+        return Err(Base64Error::Invalid);
+    }
+    let body = &input[..input.len() - pad];
+    let mut out = vec![0; decoded_len(body.len()).ok_or(Base64Error::Invalid)?];
+    let len = decode_unpadded(&STD_DECODE, body, &mut out)?;
+    out.truncate(len);
+    Ok(out)
+}
+
+fn encode_with(alphabet: &[u8; 64], input: &[u8], pad: bool, out: &mut String) {
+    let mut chunks = input.chunks_exact(3);
+    out.reserve(input.len().div_ceil(3) * 4);
+    let sym = |n: u32, shift: u32| char::from(alphabet[(n >> shift & 63) as usize]);
+    for chunk in &mut chunks {
+        let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
+        out.extend([sym(n, 18), sym(n, 12), sym(n, 6), sym(n, 0)]);
+    }
+    match *chunks.remainder() {
+        [a] => {
+            let n = u32::from(a) << 16;
+            out.extend([sym(n, 18), sym(n, 12)]);
+            if pad {
+                out.push_str("==");
+            }
+        }
+        [a, b] => {
+            let n = u32::from(a) << 16 | u32::from(b) << 8;
+            out.extend([sym(n, 18), sym(n, 12), sym(n, 6)]);
+            if pad {
+                out.push('=');
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Appends unpadded base64url of `input` to `out`.
+pub(crate) fn encode_url(input: &[u8], out: &mut String) {
+    encode_with(URL_ALPHABET, input, false, out)
+}
+
+/// Padded standard base64 of `input`.
+pub(crate) fn encode_standard(input: &[u8]) -> String {
+    let mut out = String::new();
+    encode_with(STD_ALPHABET, input, true, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(input: &str) -> Result<Vec<u8>, Base64Error> {
+        let mut buf = [0u8; 64];
+        decode_url(input.as_bytes(), &mut buf).map(|n| buf[..n].to_vec())
+    }
+
+    #[test]
+    fn rfc4648_vectors_round_trip() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(url(encoded).unwrap(), plain.as_bytes());
+            let mut s = String::new();
+            encode_url(plain.as_bytes(), &mut s);
+            assert_eq!(s, encoded);
+            let padded = encode_standard(plain.as_bytes());
+            assert_eq!(decode_standard(padded.as_bytes()).unwrap(), plain.as_bytes());
+        }
+        assert_eq!(encode_standard(b"fo"), "Zm8=");
+    }
+
+    #[test]
+    fn url_decoding_is_strict() {
+        for bad in ["Zg==", "Zm8=", "Z", "Zh", "Zm9", "Zm+v", "Zm/v", "Zm9v\n", " Zm9v", "Zm\u{e9}v"] {
+            assert_eq!(url(bad), Err(Base64Error::Invalid), "{bad:?}");
+        }
+        let mut small = [0u8; 2];
+        assert_eq!(decode_url(b"Zm9v", &mut small), Err(Base64Error::TooLong));
+    }
+
+    #[test]
+    fn standard_decoding_is_strict() {
+        for bad in ["Zg=", "Zg===", "Zh==", "Zm9v Zg==", "Zm-v"] {
+            assert!(decode_standard(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn all_bytes_round_trip() {
+        let data: Vec<u8> = (0..=255).collect();
+        let mut s = String::new();
+        encode_url(&data, &mut s);
+        let mut buf = [0u8; 256];
+        assert_eq!(decode_url(s.as_bytes(), &mut buf), Ok(256));
+        assert_eq!(&buf[..], &data[..]);
+    }
+}

@@ -1,0 +1,450 @@
+//! A strict, allocation-free reader for the JSON objects in a token's header and payload.
+//!
+//! The whole text is validated (RFC 8259 grammar, strict UTF-8, no lone surrogates, numbers
+//! that fit a finite double, nesting at most [`MAX_DEPTH`]); the caller is shown the
+//! top-level members only, with strings left escaped and unescaped lazily on demand.
+//! Duplicate top-level member names (compared after unescaping) are refused; at most
+//! [`MAX_MEMBERS`] top-level members are accepted, which bounds that check.
+
+use crate::error::{Error, ErrorKind};
+
+/// Deepest nesting of objects and arrays accepted (the top-level object is depth 1).
+pub(crate) const MAX_DEPTH: usize = 64;
+/// Most members accepted in a top-level object (bounds the duplicate-name check).
+pub(crate) const MAX_MEMBERS: usize = 128;
+
+fn syntax(detail: &'static str) -> Error {
+    Error::new(ErrorKind::TokenJson).with_detail(detail)
+}
+
+/// A validated JSON string, still escaped: the bytes between its quotes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct JsonStr<'a> {
+    raw: &'a [u8],
+    escaped: bool,
+}
+
+impl<'a> JsonStr<'a> {
+    /// The unescaped UTF-8 bytes.
+    pub(crate) fn bytes(self) -> Unescaped<'a> {
+        Unescaped { raw: self.raw, pos: 0, pending: [0; 4], pending_pos: 0, pending_len: 0 }
+    }
+
+    /// The string without escapes, when it had none: no copy needed.
+    pub(crate) fn as_plain(self) -> Option<&'a [u8]> {
+        (!self.escaped).then_some(self.raw)
+    }
+
+    /// Whether the unescaped string equals `other`.
+    pub(crate) fn eq_bytes(self, other: &[u8]) -> bool {
+        match self.as_plain() {
+            Some(raw) => raw == other,
+            None => self.bytes().eq(other.iter().copied()),
+        }
+    }
+
+    fn eq_str(self, other: JsonStr<'_>) -> bool {
+        match (self.as_plain(), other.as_plain()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.bytes().eq(other.bytes()),
+        }
+    }
+
+    /// FNV-1a over the unescaped bytes: a cheap pre-filter for the duplicate check.
+    fn hash(self) -> u32 {
+        let step = |h: u32, b: u8| (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        match self.as_plain() {
+            Some(raw) => raw.iter().fold(0x811c_9dc5, |h, &b| step(h, b)),
+            None => self.bytes().fold(0x811c_9dc5, step),
+        }
+    }
+}
+
+/// Iterator over the unescaped UTF-8 bytes of a validated [`JsonStr`].
+pub(crate) struct Unescaped<'a> {
+    raw: &'a [u8],
+    pos: usize,
+    pending: [u8; 4],
+    pending_pos: usize,
+    pending_len: usize,
+}
+
+impl Iterator for Unescaped<'_> {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        if self.pending_pos < self.pending_len {
+            let b = self.pending[self.pending_pos];
+            self.pending_pos += 1;
+            return Some(b);
+        }
+        let &b = self.raw.get(self.pos)?;
+        self.pos += 1;
+        if b != b'\\' {
+            return Some(b);
+        }
+        let &e = self.raw.get(self.pos)?;
+        self.pos += 1;
+        let simple = match e {
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                // Validated already: either a BMP scalar or a surrogate pair.
+                let hi = hex4(self.raw.get(self.pos..self.pos + 4)?)?;
+                self.pos += 4;
+                let c = if (0xd800..0xdc00).contains(&hi) {
+                    let lo = hex4(self.raw.get(self.pos + 2..self.pos + 6)?)?;
+                    self.pos += 6;
+                    0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)
+                } else {
+                    hi
+                };
+                let c = char::from_u32(c)?;
+                self.pending_len = c.encode_utf8(&mut self.pending).len();
+                self.pending_pos = 1;
+                return Some(self.pending[0]);
+            }
+            other => other, // '"', '\\' and '/'
+        };
+        Some(simple)
+    }
+}
+
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &d| Some(acc << 4 | char::from(d).to_digit(16)?))
+}
+
+/// A top-level member's value. Nested objects and arrays are validated but not exposed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Value<'a> {
+    String(JsonStr<'a>),
+    /// The number's text, grammar-checked and finite as a double.
+    Number(&'a str),
+    Bool,
+    Null,
+    Object,
+    Array,
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let hit = self.peek() == Some(byte);
+        self.pos += usize::from(hit);
+        hit
+    }
+
+    fn expect(&mut self, byte: u8, detail: &'static str) -> Result<(), Error> {
+        if self.eat(byte) {
+            Ok(())
+        } else {
+            Err(syntax(detail))
+        }
+    }
+
+    /// Reads a string; the opening quote is next.
+    fn string(&mut self) -> Result<JsonStr<'a>, Error> {
+        self.expect(b'"', "expected a string")?;
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            let b = self.peek().ok_or(syntax("unterminated string"))?;
+            self.pos += 1;
+            match b {
+                b'"' => break,
+                0x00..=0x1f => return Err(syntax("control character in a string")),
+                b'\\' => {
+                    escaped = true;
+                    self.escape()?;
+                }
+                _ => {}
+            }
+        }
+        let raw = &self.buf[start..self.pos - 1];
+        // Raw bytes must be UTF-8; escapes were checked one by one above.
+        core::str::from_utf8(raw).map_err(|_| syntax("invalid UTF-8"))?;
+        Ok(JsonStr { raw, escaped })
+    }
+
+    /// Checks one escape; the backslash has been consumed.
+    fn escape(&mut self) -> Result<(), Error> {
+        let e = self.peek().ok_or(syntax("unterminated string"))?;
+        self.pos += 1;
+        match e {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(()),
+            b'u' => {
+                let unit = self.hex_unit()?;
+                match unit {
+                    0xd800..=0xdbff => {
+                        let low = if self.eat(b'\\') && self.eat(b'u') { self.hex_unit()? } else { 0 };
+                        if (0xdc00..=0xdfff).contains(&low) {
+                            Ok(())
+                        } else {
+                            Err(syntax("lone surrogate in a \\u escape"))
+                        }
+                    }
+                    0xdc00..=0xdfff => Err(syntax("lone surrogate in a \\u escape")),
+                    _ => Ok(()),
+                }
+            }
+            _ => Err(syntax("invalid escape in a string")),
+        }
+    }
+
+    fn hex_unit(&mut self) -> Result<u32, Error> {
+        let digits = self.buf.get(self.pos..self.pos + 4).ok_or(syntax("truncated \\u escape"))?;
+        let unit = hex4(digits).ok_or(syntax("invalid \\u escape"))?;
+        self.pos += 4;
+        Ok(unit)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// Reads a number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, finite as a double.
+    fn number(&mut self) -> Result<&'a str, Error> {
+        let start = self.pos;
+        self.eat(b'-');
+        let int_start = self.pos;
+        match self.digits() {
+            0 => return Err(syntax("invalid number")),
+            n if n > 1 && self.buf[int_start] == b'0' => return Err(syntax("number with a leading zero")),
+            _ => {}
+        }
+        if self.eat(b'.') && self.digits() == 0 {
+            return Err(syntax("invalid number"));
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            let _ = self.eat(b'+') || self.eat(b'-');
+            if self.digits() == 0 {
+                return Err(syntax("invalid number"));
+            }
+        }
+        // ASCII by construction.
+        let text = core::str::from_utf8(&self.buf[start..self.pos]).map_err(|_| syntax("invalid number"))?;
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(text),
+            _ => Err(syntax("number out of range")),
+        }
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
+        if self.buf[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(syntax("unexpected character"))
+        }
+    }
+
+    /// Reads any value at `depth` (the depth of the container it opens, if it is one).
+    fn value(&mut self, depth: usize) -> Result<Value<'a>, Error> {
+        match self.peek() {
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            Some(b't') => self.literal(b"true").map(|()| Value::Bool),
+            Some(b'f') => self.literal(b"false").map(|()| Value::Bool),
+            Some(b'n') => self.literal(b"null").map(|()| Value::Null),
+            Some(b'{') => self.nested(depth, b'}', true).map(|()| Value::Object),
+            Some(b'[') => self.nested(depth, b']', false).map(|()| Value::Array),
+            Some(_) => Err(syntax("unexpected character")),
+            None => Err(syntax("unexpected end of input")),
+        }
+    }
+
+    /// Validates a nested object or array whose opening bracket is next.
+    fn nested(&mut self, depth: usize, close: u8, object: bool) -> Result<(), Error> {
+        if depth > MAX_DEPTH {
+            return Err(syntax("nesting deeper than 64 levels"));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        if self.eat(close) {
+            return Ok(());
+        }
+        loop {
+            if object {
+                self.string()?;
+                self.skip_ws();
+                self.expect(b':', "expected ':'")?;
+                self.skip_ws();
+            }
+            self.value(depth + 1)?;
+            self.skip_ws();
+            if self.eat(close) {
+                return Ok(());
+            }
+            self.expect(b',', "expected ',' or a closing bracket")?;
+            self.skip_ws();
+        }
+    }
+}
+
+/// A member name seen earlier, kept compact (offsets into the input) so that the table
+/// stays small on the stack.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    hash: u32,
+    start: u32,
+    end: u32,
+    escaped: bool,
+}
+
+impl Seen {
+    /// `start` is the offset of `name`'s first byte (after its quote) in the input.
+    fn new(start: usize, hash: u32, name: JsonStr<'_>) -> Self {
+        // Token size limits keep offsets far below 4 GiB; saturate rather than wrap.
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Seen { hash, start: to_u32(start), end: to_u32(start + name.raw.len()), escaped: name.escaped }
+    }
+
+    fn name(self, input: &[u8]) -> JsonStr<'_> {
+        let raw = input.get(self.start as usize..self.end as usize).unwrap_or(&[]);
+        JsonStr { raw, escaped: self.escaped }
+    }
+}
+
+/// Validates `input` as exactly one JSON object (whitespace around it allowed) and calls
+/// `visit` with each top-level member, in order. Allocates nothing.
+pub(crate) fn parse_object<'a>(input: &'a [u8], mut visit: impl FnMut(JsonStr<'a>, Value<'a>)) -> Result<(), Error> {
+    let mut r = Reader { buf: input, pos: 0 };
+    r.skip_ws();
+    r.expect(b'{', "expected a JSON object")?;
+    // Names seen so far, with their hashes: the duplicate check compares a new name only
+    // with earlier names of the same hash.
+    let mut seen = [Seen::default(); MAX_MEMBERS];
+    let mut count = 0;
+    r.skip_ws();
+    if !r.eat(b'}') {
+        loop {
+            let name_start = r.pos + 1;
+            let name = r.string()?;
+            let hash = name.hash();
+            if seen[..count].iter().any(|s| s.hash == hash && s.name(input).eq_str(name)) {
+                return Err(Error::new(ErrorKind::TokenDuplicateMember));
+            }
+            let slot = seen.get_mut(count).ok_or(syntax("more than 128 members in an object"))?;
+            *slot = Seen::new(name_start, hash, name);
+            count += 1;
+            r.skip_ws();
+            r.expect(b':', "expected ':'")?;
+            r.skip_ws();
+            let value = r.value(2)?;
+            visit(name, value);
+            r.skip_ws();
+            if r.eat(b'}') {
+                break;
+            }
+            r.expect(b',', "expected ',' or '}'")?;
+            r.skip_ws();
+        }
+    }
+    r.skip_ws();
+    if r.pos == input.len() {
+        Ok(())
+    } else {
+        Err(syntax("data after the JSON object"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(input: &str) -> Result<Vec<(Vec<u8>, String)>, Error> {
+        let mut out = Vec::new();
+        parse_object(input.as_bytes(), |k, v| {
+            let v = match v {
+                Value::String(s) => format!("s:{}", String::from_utf8(s.bytes().collect()).unwrap()),
+                Value::Number(n) => format!("n:{n}"),
+                other => format!("{other:?}"),
+            };
+            out.push((k.bytes().collect(), v));
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn reads_members_and_unescapes() {
+        let m =
+            members(r#" {"a\u00e9":"x\ud83d\ude00\n\"\/","n":-1.5e3,"o":{"x":[1,{}]},"b":true,"z":null} "#).unwrap();
+        assert_eq!(m[0], ("a\u{e9}".as_bytes().to_vec(), "s:x\u{1F600}\n\"/".to_string()));
+        assert_eq!(m[1].1, "n:-1.5e3");
+        assert_eq!(m[2].1, "Object");
+        assert_eq!(m[3].1, "Bool");
+        assert_eq!(m[4].1, "Null");
+    }
+
+    #[test]
+    fn rejects_what_strict_json_rejects() {
+        for bad in [
+            "",
+            "[]",
+            "null",
+            "{",
+            "{}x",
+            r#"{"a":1,}"#,
+            "{'a':1}",
+            r#"{"a":01}"#,
+            r#"{"a":NaN}"#,
+            r#"{"a":Infinity}"#,
+            r#"{"a":1e400}"#,
+            r#"{"a":"\ud800"}"#,
+            r#"{"a":"\udc00x"}"#,
+            r#"{"a":"\x"}"#,
+            "{\"a\":\"\t\"}",
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1e}"#,
+            "\u{feff}{}",
+            r#"{"a":[1,]}"#,
+            r#"{"a":tru}"#,
+            r#"{"a" 1}"#,
+        ] {
+            assert_eq!(members(bad).unwrap_err().kind(), ErrorKind::TokenJson, "{bad:?}");
+        }
+        assert!(parse_object(b"{\"a\":\"\xc0\xaf\"}", |_, _| {}).is_err());
+        assert!(parse_object(b"{\"a\":\"\xff\"}", |_, _| {}).is_err());
+    }
+
+    #[test]
+    fn rejects_duplicate_names_after_unescaping() {
+        for dup in [r#"{"a":1,"a":2}"#, r#"{"sub":"x","s\u0075b":"y"}"#] {
+            assert_eq!(members(dup).unwrap_err().kind(), ErrorKind::TokenDuplicateMember, "{dup}");
+        }
+        assert!(members(r#"{"a":{"b":1},"b":{"a":2}}"#).is_ok());
+    }
+
+    #[test]
+    fn bounds_depth_and_members() {
+        let deep = |n: usize| format!("{{\"a\":{}1{}}}", "[".repeat(n), "]".repeat(n));
+        assert!(members(&deep(MAX_DEPTH - 1)).is_ok());
+        assert_eq!(members(&deep(MAX_DEPTH)).unwrap_err().kind(), ErrorKind::TokenJson);
+        assert_eq!(members(&deep(100_000)).unwrap_err().kind(), ErrorKind::TokenJson);
+        let many = |n: usize| format!("{{{}}}", (0..n).map(|i| format!("\"k{i}\":0")).collect::<Vec<_>>().join(","));
+        assert!(members(&many(MAX_MEMBERS)).is_ok());
+        assert_eq!(members(&many(MAX_MEMBERS + 1)).unwrap_err().kind(), ErrorKind::TokenJson);
+    }
+}

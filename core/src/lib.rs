@@ -1,0 +1,24 @@
+//! notiflows-auth: client authentication for the Notiflows User API.
+//!
+//! - [`Verifier`] checks RS256 user tokens (the hot path): no heap allocation in our code,
+//!   algorithm pinned to RS256, key only from configuration, clock passed in by the caller.
+//! - [`SigningKey`] loads a private key in whatever form a user pastes and signs user tokens;
+//!   [`generate_signing_key`] makes a new pair.
+//! - [`Error`] is the one error taxonomy, with stable string codes shared by every binding.
+//!
+//! `core` never reads a clock or the environment: `now` (Unix seconds) is always an argument.
+#![forbid(unsafe_code)]
+
+mod base64;
+pub mod error;
+mod json;
+pub mod keys;
+pub mod sign;
+pub mod token;
+pub mod verify;
+
+pub use error::{Error, ErrorKind};
+pub use keys::PublicKey;
+pub use sign::SignOptions;
+pub use token::{Claims, NumericDate, Subject};
+pub use verify::{Policy, Verifier};

@@ -1,0 +1,290 @@
+//! The compact user token: splitting it, reading its header and its claims.
+//!
+//! Nothing here checks a signature or a clock; [`crate::Verifier`] puts the steps in order.
+
+use crate::base64::{self, Base64Error};
+use crate::error::{Error, ErrorKind};
+use crate::json::{self, JsonStr, Value};
+use core::fmt;
+
+/// Longest `sub` accepted, in bytes of UTF-8, when signing and when verifying.
+pub const MAX_SUBJECT_BYTES: usize = 2048;
+
+/// The user's external id (`sub`), held inline so that verification allocates nothing.
+#[derive(Clone, Copy)]
+pub struct Subject {
+    len: u16,
+    bytes: [u8; MAX_SUBJECT_BYTES],
+}
+
+impl Subject {
+    /// Copies a user id; refuses an empty or over-long one with `claim_invalid` (`sub`).
+    pub fn new(sub: &str) -> Result<Self, Error> {
+        Self::from_bytes(sub.bytes())
+    }
+
+    /// Collects UTF-8 bytes known to be valid (from a validated JSON string or a `&str`).
+    fn from_bytes(bytes: impl Iterator<Item = u8>) -> Result<Self, Error> {
+        let mut subject = Subject { len: 0, bytes: [0; MAX_SUBJECT_BYTES] };
+        let mut len = 0;
+        for b in bytes {
+            *subject.bytes.get_mut(len).ok_or(sub_invalid("longer than 2048 bytes"))? = b;
+            len += 1;
+        }
+        if len == 0 {
+            return Err(sub_invalid("must be a non-empty string"));
+        }
+        // `len` <= 2048, checked by the bounded writes above.
+        subject.len = u16::try_from(len).map_err(|_| sub_invalid("longer than 2048 bytes"))?;
+        Ok(subject)
+    }
+
+    /// The user id.
+    pub fn as_str(&self) -> &str {
+        // Built only from valid UTF-8, so this never falls back.
+        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+fn sub_invalid(detail: &'static str) -> Error {
+    Error::claim(ErrorKind::ClaimInvalid, "sub").with_detail(detail)
+}
+
+impl PartialEq for Subject {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for Subject {}
+
+impl fmt::Debug for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An RFC 7519 NumericDate: seconds since the Unix epoch, possibly with a fraction.
+///
+/// Integers are read exactly over the whole `i64` range; other numbers as doubles, which
+/// must lie within that range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NumericDate {
+    seconds: i64,
+    nanos: u32,
+}
+
+impl NumericDate {
+    /// A whole number of seconds.
+    pub const fn from_seconds(seconds: i64) -> Self {
+        NumericDate { seconds, nanos: 0 }
+    }
+
+    /// Whole seconds, rounded down.
+    pub const fn seconds(self) -> i64 {
+        self.seconds
+    }
+
+    /// The fraction of a second, in nanoseconds (0 for integers).
+    pub const fn subsec_nanos(self) -> u32 {
+        self.nanos
+    }
+
+    /// The value as a double (exact for integers up to 2^53).
+    pub fn as_f64(self) -> f64 {
+        self.seconds as f64 + f64::from(self.nanos) / 1e9
+    }
+
+    /// The first whole second at or after this date: `now >= date` for an integer `now`
+    /// exactly when `now >= ceil_seconds`.
+    pub(crate) fn ceil_seconds(self) -> i128 {
+        i128::from(self.seconds) + i128::from(self.nanos > 0)
+    }
+
+    /// Reads a JSON number's text (already grammar-checked and finite).
+    fn parse(text: &str, claim: &'static str) -> Result<Self, Error> {
+        let invalid = |detail| Error::claim(ErrorKind::ClaimInvalid, claim).with_detail(detail);
+        const RANGE: &str = "NumericDate outside the range of a 64-bit Unix time";
+        if !text.contains(['.', 'e', 'E']) {
+            return text.parse::<i64>().map(Self::from_seconds).map_err(|_| invalid(RANGE));
+        }
+        let v: f64 = text.parse().map_err(|_| invalid("not a number"))?;
+        // -2^63 <= v < 2^63: the doubles whose floor fits an i64.
+        if !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&v) {
+            return Err(invalid(RANGE));
+        }
+        let floor = v.floor();
+        let nanos = ((v - floor) * 1e9) as u32;
+        Ok(NumericDate { seconds: floor as i64, nanos: nanos.min(999_999_999) })
+    }
+}
+
+/// The claims of a verified user token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claims {
+    /// The user's external id.
+    pub sub: Subject,
+    /// Expiry, when present.
+    pub exp: Option<NumericDate>,
+    /// Not-before, when present.
+    pub nbf: Option<NumericDate>,
+    /// Issued-at, when present.
+    pub iat: Option<NumericDate>,
+}
+
+/// The three segments of a compact token.
+pub(crate) struct Segments<'a> {
+    pub header: &'a [u8],
+    pub payload: &'a [u8],
+    pub signature: &'a [u8],
+    /// `header '.' payload`: the bytes the signature covers.
+    pub signing_input: &'a [u8],
+}
+
+/// Splits a compact token into exactly three segments, header and payload non-empty.
+pub(crate) fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
+    let malformed = |detail| Error::new(ErrorKind::TokenMalformed).with_detail(detail);
+    let mut dots = token.iter().enumerate().filter(|(_, &b)| b == b'.').map(|(i, _)| i);
+    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(malformed("expected exactly three segments"));
+    };
+    let (header, payload) = (&token[..first], &token[first + 1..second]);
+    if header.is_empty() || payload.is_empty() {
+        return Err(malformed("the header and payload segments must not be empty"));
+    }
+    Ok(Segments { header, payload, signature: &token[second + 1..], signing_input: &token[..second] })
+}
+
+/// Decodes one base64url segment into the front of `out`.
+pub(crate) fn decode_segment(segment: &[u8], out: &mut [u8], name: &'static str) -> Result<usize, Error> {
+    base64::decode_url(segment, out).map_err(|e| match e {
+        Base64Error::Invalid => Error::new(ErrorKind::TokenBase64).with_detail(name),
+        Base64Error::TooLong => Error::new(ErrorKind::TokenTooLarge).with_detail(name),
+    })
+}
+
+/// The decoded size of a base64url segment, or `token_base64` if no such length exists.
+pub(crate) fn decoded_len(segment: &[u8], name: &'static str) -> Result<usize, Error> {
+    base64::decoded_len(segment.len()).ok_or(Error::new(ErrorKind::TokenBase64).with_detail(name))
+}
+
+/// Checks a decoded header: a JSON object whose `alg` is exactly `"RS256"`, without `crit`.
+/// Every other parameter (`typ`, `kid`, `jwk`, `jku`, `x5u`, `x5c`, ...) is ignored: keys come
+/// only from configuration.
+pub(crate) fn check_header(header: &[u8]) -> Result<(), Error> {
+    let (mut alg_ok, mut crit) = (false, false);
+    json::parse_object(header, |name, value| {
+        if name.eq_bytes(b"alg") {
+            alg_ok = matches!(value, Value::String(s) if s.eq_bytes(b"RS256"));
+        } else if name.eq_bytes(b"crit") {
+            crit = true;
+        }
+    })?;
+    if !alg_ok {
+        return Err(Error::new(ErrorKind::AlgNotAllowed));
+    }
+    if crit {
+        return Err(Error::new(ErrorKind::CritUnsupported));
+    }
+    Ok(())
+}
+
+/// Reads the claims from a decoded payload: `sub` required; `exp`, `nbf`, `iat` optional
+/// NumericDates. Unknown claims are validated as JSON and otherwise ignored.
+pub(crate) fn read_claims(payload: &[u8]) -> Result<Claims, Error> {
+    let mut sub: Option<Value<'_>> = None;
+    let mut dates: [Option<Value<'_>>; 3] = [None; 3];
+    const DATES: [&str; 3] = ["exp", "nbf", "iat"];
+    json::parse_object(payload, |name, value| {
+        if name.eq_bytes(b"sub") {
+            sub = Some(value);
+        } else if let Some(i) = DATES.iter().position(|d| name.eq_bytes(d.as_bytes())) {
+            dates[i] = Some(value);
+        }
+    })?;
+    let sub = match sub {
+        None => return Err(Error::claim(ErrorKind::ClaimMissing, "sub")),
+        Some(Value::String(s)) => subject_from_json(s)?,
+        Some(_) => return Err(sub_invalid("must be a non-empty string")),
+    };
+    let mut read = [None; 3];
+    for ((slot, value), claim) in read.iter_mut().zip(dates).zip(DATES) {
+        *slot = match value {
+            None => None,
+            Some(Value::Number(text)) => Some(NumericDate::parse(text, claim)?),
+            Some(_) => {
+                return Err(
+                    Error::claim(ErrorKind::ClaimInvalid, claim).with_detail("must be a NumericDate (a JSON number)")
+                )
+            }
+        };
+    }
+    let [exp, nbf, iat] = read;
+    Ok(Claims { sub, exp, nbf, iat })
+}
+
+fn subject_from_json(s: JsonStr<'_>) -> Result<Subject, Error> {
+    match s.as_plain() {
+        Some(raw) => Subject::from_bytes(raw.iter().copied()),
+        None => Subject::from_bytes(s.bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_dates() {
+        let p = |t| NumericDate::parse(t, "exp");
+        assert_eq!(p("9223372036854775807").unwrap().seconds(), i64::MAX);
+        assert_eq!(p("-9223372036854775808").unwrap().seconds(), i64::MIN);
+        assert_eq!(p("18446744073709551616").unwrap_err().kind(), ErrorKind::ClaimInvalid);
+        assert_eq!(p("9.3e18").unwrap_err().kind(), ErrorKind::ClaimInvalid);
+        let half = p("1700003600.5").unwrap();
+        assert_eq!((half.seconds(), half.subsec_nanos()), (1_700_003_600, 500_000_000));
+        assert_eq!(half.ceil_seconds(), 1_700_003_601);
+        assert_eq!(p("1.7000036e9").unwrap(), NumericDate::from_seconds(1_700_003_600));
+        assert_eq!(p("-0.5").unwrap().seconds(), -1);
+    }
+
+    #[test]
+    fn splits_exactly_three_segments() {
+        assert!(split(b"a.b.c").is_ok());
+        assert!(split(b"a.b.").is_ok());
+        for bad in [&b"a.b"[..], b"a.b.c.d", b".b.c", b"a..c", b"", b"abc"] {
+            assert_eq!(split(bad).err().map(|e| e.kind()), Some(ErrorKind::TokenMalformed));
+        }
+    }
+
+    #[test]
+    fn header_rules() {
+        assert!(check_header(br#"{"alg":"RS256","typ":"JWT","kid":"k"}"#).is_ok());
+        assert!(check_header(br#"{"alg":"RS\u0032\u0035\u0036"}"#).is_ok());
+        for bad in [&br#"{"alg":"none"}"#[..], br#"{"alg":"rs256"}"#, br#"{"typ":"JWT"}"#, br#"{"alg":["RS256"]}"#] {
+            assert_eq!(check_header(bad).unwrap_err().kind(), ErrorKind::AlgNotAllowed);
+        }
+        assert_eq!(check_header(br#"{"alg":"RS256","crit":[]}"#).unwrap_err().kind(), ErrorKind::CritUnsupported);
+    }
+
+    #[test]
+    fn claims_rules() {
+        let c = read_claims(br#"{"sub":"caf\u00e9 \ud83d\ude00","exp":2,"iat":1.5}"#).unwrap();
+        assert_eq!(c.sub.as_str(), "caf\u{e9} \u{1F600}");
+        assert_eq!(c.exp, Some(NumericDate::from_seconds(2)));
+        assert_eq!(c.nbf, None);
+        let err = |p: &str| read_claims(p.as_bytes()).unwrap_err();
+        assert_eq!(err(r#"{"exp":1}"#).kind(), ErrorKind::ClaimMissing);
+        assert_eq!(err(r#"{"sub":""}"#).kind(), ErrorKind::ClaimInvalid);
+        assert_eq!(err(r#"{"sub":7}"#).claim_name(), Some("sub"));
+        assert_eq!(err(r#"{"sub":"a","nbf":"1"}"#).claim_name(), Some("nbf"));
+        assert_eq!(err(r#"{"sub":"a","iat":null}"#).claim_name(), Some("iat"));
+        let long = format!(r#"{{"sub":"{}"}}"#, "x".repeat(MAX_SUBJECT_BYTES + 1));
+        assert_eq!(err(&long).kind(), ErrorKind::ClaimInvalid);
+    }
+}
