@@ -155,6 +155,30 @@ pub fn decode_unverified(token: &[u8], max_token_bytes: usize) -> Result<Claims,
     decode_and_check(token, max_token_bytes.min(MAX_TOKEN_BYTES_LIMIT), None)
 }
 
+/// A token's decoded header and payload, unverified: what `notiflows-auth inspect` shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnverifiedParts {
+    /// The header's JSON bytes.
+    pub header: Vec<u8>,
+    /// The payload's bytes (JSON for a JWT).
+    pub payload: Vec<u8>,
+}
+
+/// Splits and base64url-decodes a token without checking anything else: for inspection
+/// tools only. Refuses tokens over [`MAX_TOKEN_BYTES_LIMIT`] and non-canonical base64url.
+pub fn decode_parts_unverified(token: &[u8]) -> Result<UnverifiedParts, Error> {
+    if token.len() > MAX_TOKEN_BYTES_LIMIT {
+        return Err(Error::new(ErrorKind::TokenTooLarge));
+    }
+    let segments = token::split(token)?;
+    let decode = |segment, name| -> Result<Vec<u8>, Error> {
+        let mut out = vec![0; token::decoded_len(segment, name)?];
+        token::decode_segment(segment, &mut out, name)?;
+        Ok(out)
+    };
+    Ok(UnverifiedParts { header: decode(segments.header, "header")?, payload: decode(segments.payload, "payload")? })
+}
+
 fn decode_and_check(token: &[u8], max_token_bytes: usize, key: Option<&PublicKey>) -> Result<Claims, Error> {
     if token.len() > max_token_bytes {
         return Err(Error::new(ErrorKind::TokenTooLarge));
