@@ -4,27 +4,128 @@
 //! Verification runs on `ring` (small, audited, fast enough, and the verify path we
 //! measure against). Key generation and signing run on `aws-lc-rs`, since `ring` cannot
 //! generate RSA keys and signs at about half the speed of AWS-LC.
+//!
+//! Formats are detected, never asked for: PEM (`PUBLIC KEY`, `RSA PUBLIC KEY`,
+//! `PRIVATE KEY`, `RSA PRIVATE KEY`), DER, and the one-line base64-encoded PEM.
+
+mod der;
+mod generate;
+mod pem;
+mod private;
+
+pub use generate::{generate_signing_key, GeneratedKeyPair, DEFAULT_GENERATED_KEY_BITS, GENERATED_KEY_BITS};
+pub use private::SigningKey;
 
 use crate::error::{Error, ErrorKind};
+use core::fmt;
+use der::RsaNumbers;
+
+/// Smallest RSA modulus accepted, in bits.
+pub const MIN_RSA_MODULUS_BITS: usize = 2048;
+/// Largest RSA modulus accepted, in bits (ring's `RSA_PKCS1_2048_8192_SHA256` limit).
+pub const MAX_RSA_MODULUS_BITS: usize = 8192;
+/// Largest public exponent accepted: ring's limit (2^33 - 1), which bounds the cost of a
+/// verification.
+const MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
+
+const PUBLIC_EXPECTED: &str =
+    "expected an RSA public key as PEM (PUBLIC KEY or RSA PUBLIC KEY), DER, or a base64-encoded PEM line";
 
 /// An RSA public key, parsed and checked once at load time (2048 to 8192 bits).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PublicKey {
-    /// PKCS#1 `RSAPublicKey` DER, the form `ring` verifies with.
+    /// PKCS#1 `RSAPublicKey` DER, the form `ring` verifies with; re-encoded canonically.
     rsa_public_key_der: Box<[u8]>,
     /// Modulus length in bytes: every RS256 signature must be exactly this long.
     modulus_len: usize,
+    /// Exact modulus length in bits.
+    modulus_bits: usize,
 }
 
 impl PublicKey {
-    /// Builds a key from PKCS#1 `RSAPublicKey` DER whose modulus is `modulus_len` bytes.
-    pub(crate) fn from_checked_parts(rsa_public_key_der: Box<[u8]>, modulus_len: usize) -> Self {
-        PublicKey { rsa_public_key_der, modulus_len }
+    /// Loads an RSA public key from SPKI PEM (`PUBLIC KEY`), PKCS#1 PEM (`RSA PUBLIC KEY`),
+    /// DER (SPKI or PKCS#1), or a base64-encoded PEM line; the format is detected.
+    /// Surrounding whitespace, CRLF line ends and literal `\n` escapes are tolerated.
+    ///
+    /// Fails with `key_unsupported` for a key that is not RSA or whose modulus is not 2048
+    /// to 8192 bits, and with `key_invalid` for anything that cannot be read.
+    pub fn parse(input: &[u8]) -> Result<PublicKey, Error> {
+        let decoded = pem::decode(input, PUBLIC_EXPECTED)?;
+        if let Some(pem::Label::PrivateKey | pem::Label::RsaPrivateKey) = decoded.label {
+            return Err(invalid("expected a public key, found a private key"));
+        }
+        Self::from_der(&decoded.der)
+    }
+
+    /// SPKI or PKCS#1 `RSAPublicKey` DER, told apart by their shape.
+    fn from_der(der: &[u8]) -> Result<PublicKey, Error> {
+        match der::shape(der)? {
+            der::Shape::SequenceFirst => Self::from_pkcs1_der(der::spki_rsa_public_key(der)?),
+            der::Shape::IntegerFirst => Self::from_pkcs1_der(der).map_err(|e| {
+                // PKCS#8 and PKCS#1 private keys also start `SEQUENCE { INTEGER`: say so.
+                if der::rsa_public_key(der).is_err() && der::is_pkcs8(der).is_ok() {
+                    invalid("expected a public key, found a private key")
+                } else {
+                    e
+                }
+            }),
+        }
+    }
+
+    /// Loads PKCS#1 `RSAPublicKey` DER.
+    pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<PublicKey, Error> {
+        Self::from_numbers(der::rsa_public_key(der)?)
+    }
+
+    /// Applies ring's `RSA_PKCS1_2048_8192_SHA256` rules to `n` and `e`, so that every key
+    /// that loads can verify: the modulus odd and 2048 to 8192 bits, the exponent odd,
+    /// at least 3 and at most 2^33 - 1 (ring accepts e = 3, and so do we).
+    pub(crate) fn from_numbers(numbers: RsaNumbers<'_>) -> Result<PublicKey, Error> {
+        let (n, e) = (numbers.n, numbers.e);
+        // `der` hands out integers without leading zero bytes, so `n[0] != 0`.
+        let &first = n.first().ok_or(invalid("the RSA modulus is empty"))?;
+        let leading_zero_bits = usize::try_from(first.leading_zeros()).map_err(|_| invalid("bad modulus"))?;
+        let modulus_bits = (n.len() - 1).checked_mul(8).and_then(|b| b.checked_add(8 - leading_zero_bits));
+        let modulus_bits = modulus_bits.ok_or(invalid("the RSA modulus is too long"))?;
+        if !(MIN_RSA_MODULUS_BITS..=MAX_RSA_MODULUS_BITS).contains(&modulus_bits) {
+            return Err(
+                Error::new(ErrorKind::KeyUnsupported).with_detail("the RSA modulus must be 2048 to 8192 bits long")
+            );
+        }
+        if n.last().is_some_and(|&b| b & 1 == 0) {
+            return Err(invalid("the RSA modulus is even"));
+        }
+        if e.len() > 5 {
+            return Err(unsupported_exponent());
+        }
+        let exponent = e.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+        if exponent < 3 || exponent & 1 == 0 {
+            return Err(invalid("the RSA public exponent must be odd and at least 3"));
+        }
+        if exponent > MAX_PUBLIC_EXPONENT {
+            return Err(unsupported_exponent());
+        }
+        Ok(PublicKey {
+            rsa_public_key_der: der::write_rsa_public_key(numbers).into_boxed_slice(),
+            modulus_len: n.len(),
+            modulus_bits,
+        })
     }
 
     /// The PKCS#1 `RSAPublicKey` DER.
     pub fn rsa_public_key_der(&self) -> &[u8] {
         &self.rsa_public_key_der
+    }
+
+    /// Length of the modulus in bits (2048 to 8192).
+    pub fn modulus_bits(&self) -> usize {
+        self.modulus_bits
+    }
+
+    /// The key as SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`), 64-column lines,
+    /// with a trailing newline.
+    pub fn to_spki_pem(&self) -> String {
+        pem::encode("PUBLIC KEY", &der::write_spki(&self.rsa_public_key_der))
     }
 
     /// Length of an RS256 signature with this key, in bytes.
@@ -42,5 +143,61 @@ impl PublicKey {
         )
         .verify(message, signature)
         .map_err(|_| Error::new(ErrorKind::SignatureInvalid))
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey").field("modulus_bits", &self.modulus_bits).finish_non_exhaustive()
+    }
+}
+
+fn invalid(detail: &'static str) -> Error {
+    Error::new(ErrorKind::KeyInvalid).with_detail(detail)
+}
+
+fn unsupported_exponent() -> Error {
+    Error::new(ErrorKind::KeyUnsupported).with_detail("the RSA public exponent is larger than 2^33 - 1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: &[u8], e: &[u8]) -> Result<PublicKey, Error> {
+        PublicKey::from_numbers(RsaNumbers { n, e })
+    }
+
+    fn modulus(bits: usize) -> Vec<u8> {
+        let mut n = vec![0xff; bits.div_ceil(8)];
+        n[0] = 0xff >> ((8 - bits % 8) % 8);
+        n
+    }
+
+    #[test]
+    fn modulus_and_exponent_rules() {
+        assert_eq!(key(&modulus(2048), &[1, 0, 1]).unwrap().modulus_bits(), 2048);
+        assert_eq!(key(&modulus(8192), &[3]).unwrap().signature_len(), 1024);
+        assert_eq!(key(&modulus(3071), &[3]).unwrap().modulus_bits(), 3071);
+        for (bits, e) in [(2047, &[3u8][..]), (8193, &[3]), (1024, &[3]), (2048, &[2, 0, 0, 0, 0, 1])] {
+            assert_eq!(key(&modulus(bits), e).unwrap_err().kind(), ErrorKind::KeyUnsupported, "{bits} {e:?}");
+        }
+        assert_eq!(key(&modulus(2048), &[2, 0, 0, 0, 1]).unwrap_err().kind(), ErrorKind::KeyUnsupported);
+        assert!(key(&modulus(2048), &[1, 0xff, 0xff, 0xff, 0xff]).is_ok(), "2^33 - 1 is ring's maximum");
+        for e in [&[1u8][..], &[2], &[1, 0, 0]] {
+            assert_eq!(key(&modulus(2048), e).unwrap_err().kind(), ErrorKind::KeyInvalid, "{e:?}");
+        }
+        let mut even = modulus(2048);
+        even[255] = 0xfe;
+        assert_eq!(key(&even, &[3]).unwrap_err().kind(), ErrorKind::KeyInvalid);
+    }
+
+    #[test]
+    fn spki_pem_round_trips_and_debug_is_short() {
+        let k = key(&modulus(2048), &[1, 0, 1]).unwrap();
+        let pem = k.to_spki_pem();
+        assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"));
+        assert_eq!(PublicKey::parse(pem.as_bytes()).unwrap(), k);
+        assert_eq!(format!("{k:?}"), "PublicKey { modulus_bits: 2048, .. }");
     }
 }
