@@ -1,1 +1,63 @@
-fn main() {}
+//! `notiflows-auth`: generate signing keys, sign and verify user tokens, inspect tokens,
+//! authenticate requests and run an end-to-end demo.
+//!
+//! Exit status: 0 on success, 1 when the library refuses (with `error: <code>: <message>`
+//! on stderr), 2 for usage errors.
+
+mod commands;
+mod input;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "notiflows-auth", version, about = "Notiflows User API authentication: signing keys and user tokens")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an RSA signing key pair (the private key is shown once).
+    Keygen(commands::keygen::Args),
+    /// Sign a user token for a user id.
+    Sign(commands::sign::Args),
+    /// Verify a user token and print its claims as JSON.
+    Verify(commands::verify::Args),
+    /// Show a token's header and claims WITHOUT verifying anything.
+    Inspect(commands::inspect::Args),
+}
+
+/// A failure the command reports: a library error or a plain message (I/O, arguments).
+pub enum Failure {
+    Library(notiflows_auth::Error),
+    Other(String),
+}
+
+impl From<notiflows_auth::Error> for Failure {
+    fn from(e: notiflows_auth::Error) -> Self {
+        Failure::Library(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keygen(args) => commands::keygen::run(args),
+        Command::Sign(args) => commands::sign::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::Inspect(args) => commands::inspect::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Library(e)) => {
+            eprintln!("error: {}: {e}", e.code());
+            ExitCode::FAILURE
+        }
+        Err(Failure::Other(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -21,6 +21,30 @@ const fn reverse(alphabet: &[u8; 64]) -> [u8; 256] {
 const URL_DECODE: [u8; 256] = reverse(URL_ALPHABET);
 const STD_DECODE: [u8; 256] = reverse(STD_ALPHABET);
 
+/// Marks an invalid character in the shifted tables: above the 24 data bits.
+const SHIFTED_INVALID: u32 = 1 << 24;
+
+/// For each position in a group of four characters, its 6 bits already shifted into place:
+/// one load and one OR per character.
+const fn shifted(table: &[u8; 256]) -> [[u32; 256]; 4] {
+    let mut out = [[SHIFTED_INVALID; 256]; 4];
+    let mut c = 0;
+    while c < 256 {
+        if table[c] != INVALID {
+            let v = table[c] as u32;
+            out[0][c] = v << 18;
+            out[1][c] = v << 12;
+            out[2][c] = v << 6;
+            out[3][c] = v;
+        }
+        c += 1;
+    }
+    out
+}
+
+const URL_SHIFTED: [[u32; 256]; 4] = shifted(&URL_DECODE);
+const STD_SHIFTED: [[u32; 256]; 4] = shifted(&STD_DECODE);
+
 /// Why a base64 input was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Base64Error {
@@ -41,52 +65,62 @@ pub(crate) const fn decoded_len(len: usize) -> Option<usize> {
 
 /// Decodes canonical unpadded `input` (no padding, no whitespace) with `table` into the
 /// front of `out`, returning the decoded length. Allocates nothing.
-fn decode_unpadded(table: &[u8; 256], input: &[u8], out: &mut [u8]) -> Result<usize, Base64Error> {
+fn decode_unpadded(
+    table: &[u8; 256],
+    shifted: &[[u32; 256]; 4],
+    input: &[u8],
+    out: &mut [u8],
+) -> Result<usize, Base64Error> {
     let len = decoded_len(input.len()).ok_or(Base64Error::Invalid)?;
     let out = out.get_mut(..len).ok_or(Base64Error::TooLong)?;
-    let mut chunks = input.chunks_exact(4);
-    let mut out_chunks = out.chunks_exact_mut(3);
+    // Eight characters make six bytes. An invalid character sets bit 24, so OR-ing every
+    // group and testing once at the end replaces a branch per character.
+    let mut seen: u32 = 0;
+    let mut chunks = input.chunks_exact(8);
+    let mut out_chunks = out.chunks_exact_mut(6);
+    let group = |c: &[u8]| {
+        shifted[0][usize::from(c[0])]
+            | shifted[1][usize::from(c[1])]
+            | shifted[2][usize::from(c[2])]
+            | shifted[3][usize::from(c[3])]
+    };
     for (chunk, dst) in (&mut chunks).zip(&mut out_chunks) {
-        let (a, b, c, d) = (
-            table[usize::from(chunk[0])],
-            table[usize::from(chunk[1])],
-            table[usize::from(chunk[2])],
-            table[usize::from(chunk[3])],
-        );
-        if (a | b | c | d) == INVALID || (a | b | c | d) & 0xc0 != 0 {
-            return Err(Base64Error::Invalid);
-        }
-        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        dst.copy_from_slice(&n.to_be_bytes()[1..]);
+        let (hi, lo) = (group(&chunk[..4]), group(&chunk[4..]));
+        seen |= hi | lo;
+        let n = u64::from(hi) << 24 | u64::from(lo & 0xff_ffff);
+        dst.copy_from_slice(&n.to_be_bytes()[2..]);
+    }
+    if seen & SHIFTED_INVALID != 0 {
+        return Err(Base64Error::Invalid);
     }
     let rest = chunks.remainder();
     let dst = out_chunks.into_remainder();
     if rest.is_empty() {
         return Ok(len);
     }
-    let mut n: u32 = 0;
-    for &byte in rest {
-        let v = table[usize::from(byte)];
+    let mut n: u64 = 0;
+    for &c in rest {
+        let v = table[usize::from(c)];
         if v == INVALID {
             return Err(Base64Error::Invalid);
         }
-        n = n << 6 | u32::from(v);
+        n = n << 6 | u64::from(v);
     }
-    // Left-align the 12 or 18 bits into 24 and refuse non-zero unused bits: only the
-    // canonical encoding of a byte string is accepted.
+    // Left-align the remaining bits and refuse non-zero unused bits: only the canonical
+    // encoding of a byte string is accepted.
     let bits = rest.len() * 6;
     let unused = bits % 8;
     if n & ((1 << unused) - 1) != 0 {
         return Err(Base64Error::Invalid);
     }
-    let n = n << (24 - bits);
-    dst.copy_from_slice(&n.to_be_bytes()[1..1 + dst.len()]);
+    let n = n << (64 - bits);
+    dst.copy_from_slice(&n.to_be_bytes()[..dst.len()]);
     Ok(len)
 }
 
 /// Strict base64url (RFC 7515 section 2): canonical, unpadded, no whitespace.
 pub(crate) fn decode_url(input: &[u8], out: &mut [u8]) -> Result<usize, Base64Error> {
-    decode_unpadded(&URL_DECODE, input, out)
+    decode_unpadded(&URL_DECODE, &URL_SHIFTED, input, out)
 }
 
 /// Padded standard base64 (RFC 4648 section 4), canonical. Whitespace must already be gone.
@@ -100,7 +134,7 @@ pub(crate) fn decode_standard(input: &[u8]) -> Result<Vec<u8>, Base64Error> {
     }
     let body = &input[..input.len() - pad];
     let mut out = vec![0; decoded_len(body.len()).ok_or(Base64Error::Invalid)?];
-    let len = decode_unpadded(&STD_DECODE, body, &mut out)?;
+    let len = decode_unpadded(&STD_DECODE, &STD_SHIFTED, body, &mut out)?;
     out.truncate(len);
     Ok(out)
 }

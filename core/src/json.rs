@@ -21,6 +21,8 @@ fn syntax(detail: &'static str) -> Error {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct JsonStr<'a> {
     raw: &'a [u8],
+    /// Offset of `raw` in the parsed input.
+    start: usize,
     escaped: bool,
 }
 
@@ -33,6 +35,11 @@ impl<'a> JsonStr<'a> {
     /// The string without escapes, when it had none: no copy needed.
     pub(crate) fn as_plain(self) -> Option<&'a [u8]> {
         (!self.escaped).then_some(self.raw)
+    }
+
+    /// Where the escaped bytes lie in the parsed input, for [`unescape_in_place`].
+    pub(crate) fn range(self) -> core::ops::Range<usize> {
+        self.start..self.start + self.raw.len()
     }
 
     /// Whether the unescaped string equals `other`.
@@ -60,6 +67,48 @@ impl<'a> JsonStr<'a> {
     }
 }
 
+/// Decodes the validated escape whose letter is at `raw[pos]` (just after the backslash):
+/// the character and the position after the escape.
+fn decode_escape(raw: &[u8], pos: usize) -> Option<(char, usize)> {
+    let simple = |c| Some((c, pos + 1));
+    match *raw.get(pos)? {
+        b'b' => simple('\u{8}'),
+        b'f' => simple('\u{c}'),
+        b'n' => simple('\n'),
+        b'r' => simple('\r'),
+        b't' => simple('\t'),
+        b'u' => {
+            let hi = hex4(raw.get(pos + 1..pos + 5)?)?;
+            if !(0xd800..0xdc00).contains(&hi) {
+                return Some((char::from_u32(hi)?, pos + 5));
+            }
+            // Validated already: a high surrogate is followed by `\u` and a low one.
+            let lo = hex4(raw.get(pos + 7..pos + 11)?)?;
+            Some((char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo.checked_sub(0xdc00)?))?, pos + 11))
+        }
+        other => simple(char::from(other)), // '"', '\\' and '/'
+    }
+}
+
+/// Unescapes a validated JSON string's bytes in place (an escape is always longer than the
+/// UTF-8 it stands for) and returns the unescaped length.
+pub(crate) fn unescape_in_place(buf: &mut [u8]) -> usize {
+    let (mut read, mut write) = (0, 0);
+    while let Some(&b) = buf.get(read) {
+        if b != b'\\' {
+            buf[write] = b;
+            (read, write) = (read + 1, write + 1);
+            continue;
+        }
+        let Some((c, next)) = decode_escape(buf, read + 1) else { break };
+        let mut utf8 = [0; 4];
+        let encoded = c.encode_utf8(&mut utf8).as_bytes();
+        buf[write..write + encoded.len()].copy_from_slice(encoded);
+        (read, write) = (next, write + encoded.len());
+    }
+    write
+}
+
 /// Iterator over the unescaped UTF-8 bytes of a validated [`JsonStr`].
 pub(crate) struct Unescaped<'a> {
     raw: &'a [u8],
@@ -79,37 +128,15 @@ impl Iterator for Unescaped<'_> {
             return Some(b);
         }
         let &b = self.raw.get(self.pos)?;
-        self.pos += 1;
         if b != b'\\' {
+            self.pos += 1;
             return Some(b);
         }
-        let &e = self.raw.get(self.pos)?;
-        self.pos += 1;
-        let simple = match e {
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'u' => {
-                // Validated already: either a BMP scalar or a surrogate pair.
-                let hi = hex4(self.raw.get(self.pos..self.pos + 4)?)?;
-                self.pos += 4;
-                let c = if (0xd800..0xdc00).contains(&hi) {
-                    let lo = hex4(self.raw.get(self.pos + 2..self.pos + 6)?)?;
-                    self.pos += 6;
-                    0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)
-                } else {
-                    hi
-                };
-                let c = char::from_u32(c)?;
-                self.pending_len = c.encode_utf8(&mut self.pending).len();
-                self.pending_pos = 1;
-                return Some(self.pending[0]);
-            }
-            other => other, // '"', '\\' and '/'
-        };
-        Some(simple)
+        let (c, next) = decode_escape(self.raw, self.pos + 1)?;
+        self.pos = next;
+        self.pending_len = c.encode_utf8(&mut self.pending).len();
+        self.pending_pos = 1;
+        Some(self.pending[0])
     }
 }
 
@@ -180,7 +207,7 @@ impl<'a> Reader<'a> {
         let raw = &self.buf[start..self.pos - 1];
         // Raw bytes must be UTF-8; escapes were checked one by one above.
         core::str::from_utf8(raw).map_err(|_| syntax("invalid UTF-8"))?;
-        Ok(JsonStr { raw, escaped })
+        Ok(JsonStr { raw, start, escaped })
     }
 
     /// Checks one escape; the backslash has been consumed.
@@ -302,27 +329,25 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// A member name seen earlier, kept compact (offsets into the input) so that the table
-/// stays small on the stack.
+/// A member name seen earlier, kept to 8 bytes (a hash and offsets into the input) so that
+/// the table costs little to set up on every parse.
 #[derive(Clone, Copy, Default)]
 struct Seen {
     hash: u32,
-    start: u32,
-    end: u32,
-    escaped: bool,
+    start: u16,
+    len: u16,
 }
 
 impl Seen {
-    /// `start` is the offset of `name`'s first byte (after its quote) in the input.
-    fn new(start: usize, hash: u32, name: JsonStr<'_>) -> Self {
-        // Token size limits keep offsets far below 4 GiB; saturate rather than wrap.
-        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        Seen { hash, start: to_u32(start), end: to_u32(start + name.raw.len()), escaped: name.escaped }
+    /// Offsets must fit 16 bits: inputs are far smaller (the token size limit).
+    fn new(hash: u32, name: JsonStr<'_>) -> Option<Self> {
+        Some(Seen { hash, start: u16::try_from(name.start).ok()?, len: u16::try_from(name.raw.len()).ok()? })
     }
 
     fn name(self, input: &[u8]) -> JsonStr<'_> {
-        let raw = input.get(self.start as usize..self.end as usize).unwrap_or(&[]);
-        JsonStr { raw, escaped: self.escaped }
+        let start = usize::from(self.start);
+        let raw = input.get(start..start + usize::from(self.len)).unwrap_or(&[]);
+        JsonStr { raw, start, escaped: raw.contains(&b'\\') }
     }
 }
 
@@ -339,14 +364,13 @@ pub(crate) fn parse_object<'a>(input: &'a [u8], mut visit: impl FnMut(JsonStr<'a
     r.skip_ws();
     if !r.eat(b'}') {
         loop {
-            let name_start = r.pos + 1;
             let name = r.string()?;
             let hash = name.hash();
             if seen[..count].iter().any(|s| s.hash == hash && s.name(input).eq_str(name)) {
                 return Err(Error::new(ErrorKind::TokenDuplicateMember));
             }
             let slot = seen.get_mut(count).ok_or(syntax("more than 128 members in an object"))?;
-            *slot = Seen::new(name_start, hash, name);
+            *slot = Seen::new(hash, name).ok_or(syntax("object too large"))?;
             count += 1;
             r.skip_ws();
             r.expect(b':', "expected ':'")?;
@@ -427,6 +451,24 @@ mod tests {
         }
         assert!(parse_object(b"{\"a\":\"\xc0\xaf\"}", |_, _| {}).is_err());
         assert!(parse_object(b"{\"a\":\"\xff\"}", |_, _| {}).is_err());
+    }
+
+    #[test]
+    fn unescapes_in_place() {
+        let raw = r#"caf\u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t end"#;
+        let expected = "caf\u{e9} \u{1F600} \"q\" \\ / \u{8}\u{c}\n\r\t end";
+        let mut buf = raw.as_bytes().to_vec();
+        let len = unescape_in_place(&mut buf);
+        assert_eq!(&buf[..len], expected.as_bytes());
+        let json = format!(r#"{{"k":"{raw}"}}"#);
+        let mut via_iterator = Vec::new();
+        parse_object(json.as_bytes(), |_, v| {
+            if let Value::String(s) = v {
+                via_iterator = s.bytes().collect();
+            }
+        })
+        .unwrap();
+        assert_eq!(via_iterator, expected.as_bytes());
     }
 
     #[test]

@@ -21,5 +21,5 @@ pub use error::{Error, ErrorKind};
 pub use keys::{generate_signing_key, GeneratedKeyPair, PublicKey, SigningKey};
 pub use keys::{DEFAULT_GENERATED_KEY_BITS, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS};
 pub use sign::{SignOptions, DEFAULT_EXPIRES_IN_SECONDS};
-pub use token::{Claims, NumericDate, Subject};
+pub use token::{Claims, ClaimsRef, NumericDate, Subject};
 pub use verify::{Policy, Verifier};

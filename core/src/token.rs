@@ -4,7 +4,7 @@
 
 use crate::base64::{self, Base64Error};
 use crate::error::{Error, ErrorKind};
-use crate::json::{self, JsonStr, Value};
+use crate::json::{self, Value};
 use core::fmt;
 
 /// Longest `sub` accepted, in bytes of UTF-8, when signing and when verifying.
@@ -18,30 +18,27 @@ pub struct Subject {
 }
 
 impl Subject {
+    const EMPTY: Subject = Subject { len: 0, bytes: [0; MAX_SUBJECT_BYTES] };
+
     /// Copies a user id; refuses an empty or over-long one with `claim_invalid` (`sub`).
     pub fn new(sub: &str) -> Result<Self, Error> {
-        Self::from_bytes(sub.bytes())
+        check_subject(sub)?;
+        let mut subject = Subject::EMPTY;
+        subject.set(sub);
+        Ok(subject)
     }
 
-    /// Collects UTF-8 bytes known to be valid (from a validated JSON string or a `&str`).
-    fn from_bytes(bytes: impl Iterator<Item = u8>) -> Result<Self, Error> {
-        let mut subject = Subject { len: 0, bytes: [0; MAX_SUBJECT_BYTES] };
-        let mut len = 0;
-        for b in bytes {
-            *subject.bytes.get_mut(len).ok_or(sub_invalid("longer than 2048 bytes"))? = b;
-            len += 1;
-        }
-        if len == 0 {
-            return Err(sub_invalid("must be a non-empty string"));
-        }
-        // `len` <= 2048, checked by the bounded writes above.
-        subject.len = u16::try_from(len).map_err(|_| sub_invalid("longer than 2048 bytes"))?;
-        Ok(subject)
+    /// Copies `sub` in, truncating at capacity (callers check the length first).
+    fn set(&mut self, sub: &str) {
+        let len = sub.len().min(MAX_SUBJECT_BYTES);
+        self.bytes[..len].copy_from_slice(&sub.as_bytes()[..len]);
+        // `len` <= 2048 fits u16.
+        self.len = u16::try_from(len).unwrap_or(0);
     }
 
     /// The user id.
     pub fn as_str(&self) -> &str {
-        // Built only from valid UTF-8, so this never falls back.
+        // Built only from a `&str`, so this never falls back.
         core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
     }
 }
@@ -115,12 +112,38 @@ impl NumericDate {
         }
         let v: f64 = text.parse().map_err(|_| invalid("not a number"))?;
         // -2^63 <= v < 2^63: the doubles whose floor fits an i64.
-        if !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&v) {
+        const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+        if !(-TWO_POW_63..TWO_POW_63).contains(&v) {
             return Err(invalid(RANGE));
         }
         let floor = v.floor();
         let nanos = ((v - floor) * 1e9) as u32;
         Ok(NumericDate { seconds: floor as i64, nanos: nanos.min(999_999_999) })
+    }
+}
+
+/// The claims of a verified user token, borrowed from the verifier's buffer: what
+/// [`crate::Verifier::verify_with`] hands its callback without copying anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimsRef<'a> {
+    /// The user's external id.
+    pub sub: &'a str,
+    /// Expiry, when present.
+    pub exp: Option<NumericDate>,
+    /// Not-before, when present.
+    pub nbf: Option<NumericDate>,
+    /// Issued-at, when present.
+    pub iat: Option<NumericDate>,
+}
+
+impl ClaimsRef<'_> {
+    /// An owned copy (the subject is held inline: no allocation).
+    pub fn to_claims(&self) -> Claims {
+        // Filled in place: the 2 KiB subject buffer is not moved around.
+        let mut claims = Claims { sub: Subject::EMPTY, exp: self.exp, nbf: self.nbf, iat: self.iat };
+        // `sub` passed `check_subject` when these claims were read, so it fits.
+        claims.sub.set(self.sub);
+        claims
     }
 }
 
@@ -146,18 +169,36 @@ pub(crate) struct Segments<'a> {
     pub signing_input: &'a [u8],
 }
 
-/// Splits a compact token into exactly three segments, header and payload non-empty.
+/// Splits a compact token at its first two dots; header and payload must be non-empty.
+///
+/// A dot in the (long) signature segment is not looked for here: strict base64url
+/// decoding refuses it, and [`refine_signature_error`] reports it as `token_malformed`.
 pub(crate) fn split(token: &[u8]) -> Result<Segments<'_>, Error> {
-    let malformed = |detail| Error::new(ErrorKind::TokenMalformed).with_detail(detail);
-    let mut dots = token.iter().enumerate().filter(|(_, &b)| b == b'.').map(|(i, _)| i);
-    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
-        return Err(malformed("expected exactly three segments"));
-    };
+    let first = token.iter().position(|&b| b == b'.').ok_or_else(wrong_segment_count)?;
+    let second = first + 1 + token[first + 1..].iter().position(|&b| b == b'.').ok_or_else(wrong_segment_count)?;
     let (header, payload) = (&token[..first], &token[first + 1..second]);
     if header.is_empty() || payload.is_empty() {
-        return Err(malformed("the header and payload segments must not be empty"));
+        return Err(
+            Error::new(ErrorKind::TokenMalformed).with_detail("the header and payload segments must not be empty")
+        );
     }
     Ok(Segments { header, payload, signature: &token[second + 1..], signing_input: &token[..second] })
+}
+
+fn wrong_segment_count() -> Error {
+    Error::new(ErrorKind::TokenMalformed).with_detail("expected exactly three segments")
+}
+
+/// The error for a signature segment that failed to decode: a dot there means more than
+/// three segments; a segment too long for any RS256 signature is simply invalid.
+pub(crate) fn refine_signature_error(signature: &[u8], error: Error) -> Error {
+    if signature.contains(&b'.') {
+        wrong_segment_count()
+    } else if error.kind() == ErrorKind::TokenTooLarge {
+        Error::new(ErrorKind::SignatureInvalid)
+    } else {
+        error
+    }
 }
 
 /// Decodes one base64url segment into the front of `out`.
@@ -195,10 +236,11 @@ pub(crate) fn check_header(header: &[u8]) -> Result<(), Error> {
 }
 
 /// Reads the claims from a decoded payload: `sub` required; `exp`, `nbf`, `iat` optional
-/// NumericDates. Unknown claims are validated as JSON and otherwise ignored.
-pub(crate) fn read_claims(payload: &[u8]) -> Result<Claims, Error> {
-    let mut sub: Option<Value<'_>> = None;
-    let mut dates: [Option<Value<'_>>; 3] = [None; 3];
+/// NumericDates. Unknown claims are validated as JSON and otherwise ignored. An escaped
+/// `sub` is unescaped in place, so the claims borrow the payload and nothing is copied.
+pub(crate) fn read_claims(payload: &mut [u8]) -> Result<ClaimsRef<'_>, Error> {
+    let mut sub = None;
+    let mut dates = [None; 3];
     const DATES: [&str; 3] = ["exp", "nbf", "iat"];
     json::parse_object(payload, |name, value| {
         if name.eq_bytes(b"sub") {
@@ -209,7 +251,7 @@ pub(crate) fn read_claims(payload: &[u8]) -> Result<Claims, Error> {
     })?;
     let sub = match sub {
         None => return Err(Error::claim(ErrorKind::ClaimMissing, "sub")),
-        Some(Value::String(s)) => subject_from_json(s)?,
+        Some(Value::String(s)) => (s.range(), s.as_plain().is_none()),
         Some(_) => return Err(sub_invalid("must be a non-empty string")),
     };
     let mut read = [None; 3];
@@ -225,13 +267,22 @@ pub(crate) fn read_claims(payload: &[u8]) -> Result<Claims, Error> {
         };
     }
     let [exp, nbf, iat] = read;
-    Ok(Claims { sub, exp, nbf, iat })
+    let (range, escaped) = sub;
+    let raw = &mut payload[range];
+    let len = if escaped { json::unescape_in_place(raw) } else { raw.len() };
+    // Validated JSON string content is UTF-8, and so is its unescaping.
+    let sub = core::str::from_utf8(&raw[..len]).map_err(|_| sub_invalid("must be UTF-8"))?;
+    check_subject(sub)?;
+    Ok(ClaimsRef { sub, exp, nbf, iat })
 }
 
-fn subject_from_json(s: JsonStr<'_>) -> Result<Subject, Error> {
-    match s.as_plain() {
-        Some(raw) => Subject::from_bytes(raw.iter().copied()),
-        None => Subject::from_bytes(s.bytes()),
+/// The rules every `sub` follows, signed or verified: non-empty, at most
+/// [`MAX_SUBJECT_BYTES`].
+pub(crate) fn check_subject(sub: &str) -> Result<(), Error> {
+    match sub.len() {
+        0 => Err(sub_invalid("must be a non-empty string")),
+        n if n > MAX_SUBJECT_BYTES => Err(sub_invalid("longer than 2048 bytes")),
+        _ => Ok(()),
     }
 }
 
@@ -254,10 +305,14 @@ mod tests {
     }
 
     #[test]
-    fn splits_exactly_three_segments() {
+    fn splits_at_the_first_two_dots() {
         assert!(split(b"a.b.c").is_ok());
         assert!(split(b"a.b.").is_ok());
-        for bad in [&b"a.b"[..], b"a.b.c.d", b".b.c", b"a..c", b"", b"abc"] {
+        // Extra dots stay in the signature segment, whose decoding reports them.
+        assert_eq!(split(b"a.b.c.d").unwrap().signature, b"c.d");
+        let refined = refine_signature_error(b"c.d", Error::new(ErrorKind::TokenBase64));
+        assert_eq!(refined.kind(), ErrorKind::TokenMalformed);
+        for bad in [&b"a.b"[..], b".b.c", b"a..c", b"", b"abc"] {
             assert_eq!(split(bad).err().map(|e| e.kind()), Some(ErrorKind::TokenMalformed));
         }
     }
@@ -274,11 +329,12 @@ mod tests {
 
     #[test]
     fn claims_rules() {
-        let c = read_claims(br#"{"sub":"caf\u00e9 \ud83d\ude00","exp":2,"iat":1.5}"#).unwrap();
-        assert_eq!(c.sub.as_str(), "caf\u{e9} \u{1F600}");
+        let mut payload = br#"{"sub":"caf\u00e9 \ud83d\ude00","exp":2,"iat":1.5}"#.to_vec();
+        let c = read_claims(&mut payload).unwrap();
+        assert_eq!(c.sub, "caf\u{e9} \u{1F600}");
         assert_eq!(c.exp, Some(NumericDate::from_seconds(2)));
         assert_eq!(c.nbf, None);
-        let err = |p: &str| read_claims(p.as_bytes()).unwrap_err();
+        let err = |p: &str| read_claims(&mut p.as_bytes().to_vec()).unwrap_err();
         assert_eq!(err(r#"{"exp":1}"#).kind(), ErrorKind::ClaimMissing);
         assert_eq!(err(r#"{"sub":""}"#).kind(), ErrorKind::ClaimInvalid);
         assert_eq!(err(r#"{"sub":7}"#).claim_name(), Some("sub"));

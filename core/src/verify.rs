@@ -6,7 +6,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::keys::PublicKey;
-use crate::token::{self, Claims, NumericDate};
+use crate::token::{self, Claims, ClaimsRef, NumericDate};
 
 /// The largest `max_token_bytes` a policy may set: it sizes the verifier's stack buffers.
 pub const MAX_TOKEN_BYTES_LIMIT: usize = 16 * 1024;
@@ -64,7 +64,7 @@ impl Policy {
     }
 
     /// Applies the time rules to verified claims, in the order `exp`, `nbf`, `iat`, lifetime.
-    pub fn check_times(&self, claims: &Claims, now: i64) -> Result<(), Error> {
+    pub fn check_times(&self, claims: &ClaimsRef<'_>, now: i64) -> Result<(), Error> {
         let now = i128::from(now);
         let leeway = i128::from(self.leeway_seconds);
         match claims.exp {
@@ -137,22 +137,29 @@ impl Verifier {
     /// Verifies a compact RS256 user token at time `now` (Unix seconds) and returns its
     /// claims. Allocates nothing in this crate.
     pub fn verify(&self, token: &[u8], now: i64) -> Result<Claims, Error> {
-        let claims = self.verify_signature_and_read_claims(token)?;
-        self.policy.check_times(&claims, now)?;
-        Ok(claims)
+        self.verify_with(token, now, |claims| claims.to_claims())
     }
 
-    /// Everything except the time rules: for callers (the verified-token cache) that check
-    /// the clock themselves.
-    pub(crate) fn verify_signature_and_read_claims(&self, token: &[u8]) -> Result<Claims, Error> {
-        decode_and_check(token, self.policy.max_token_bytes, Some(&self.key))
+    /// Verifies like [`Verifier::verify`] and hands the claims, borrowed from the verifier's
+    /// stack buffer, to `f`: nothing is copied.
+    pub fn verify_with<R>(&self, token: &[u8], now: i64, f: impl FnOnce(ClaimsRef<'_>) -> R) -> Result<R, Error> {
+        decode_and_check(token, self.policy.max_token_bytes, Some(&self.key), |claims| {
+            self.policy.check_times(&claims, now)?;
+            Ok(f(claims))
+        })
+    }
+
+    /// Everything except the time rules, for callers (the verified-token cache) that check
+    /// the clock themselves on every use.
+    pub fn verify_signature_with<R>(&self, token: &[u8], f: impl FnOnce(ClaimsRef<'_>) -> R) -> Result<R, Error> {
+        decode_and_check(token, self.policy.max_token_bytes, Some(&self.key), |claims| Ok(f(claims)))
     }
 }
 
 /// Parses and checks a token without verifying its signature or its times: for benchmarks,
 /// fuzzing and inspection tools only. Never trust what it returns.
 pub fn decode_unverified(token: &[u8], max_token_bytes: usize) -> Result<Claims, Error> {
-    decode_and_check(token, max_token_bytes.min(MAX_TOKEN_BYTES_LIMIT), None)
+    decode_and_check(token, max_token_bytes.min(MAX_TOKEN_BYTES_LIMIT), None, |claims| Ok(claims.to_claims()))
 }
 
 /// A token's decoded header and payload, unverified: what `notiflows-auth inspect` shows.
@@ -179,38 +186,52 @@ pub fn decode_parts_unverified(token: &[u8]) -> Result<UnverifiedParts, Error> {
     Ok(UnverifiedParts { header: decode(segments.header, "header")?, payload: decode(segments.payload, "payload")? })
 }
 
-fn decode_and_check(token: &[u8], max_token_bytes: usize, key: Option<&PublicKey>) -> Result<Claims, Error> {
+/// The steps in order, with the buffers on the stack; `then` sees the claims.
+fn decode_and_check<R>(
+    token: &[u8],
+    max_token_bytes: usize,
+    key: Option<&PublicKey>,
+    then: impl FnOnce(ClaimsRef<'_>) -> Result<R, Error>,
+) -> Result<R, Error> {
     if token.len() > max_token_bytes {
         return Err(Error::new(ErrorKind::TokenTooLarge));
     }
     let segments = token::split(token)?;
     let needed = token::decoded_len(segments.header, "header")? + token::decoded_len(segments.payload, "payload")?;
     if needed <= SMALL_BUFFER {
-        check_with_buffer(&segments, key, &mut [0; SMALL_BUFFER])
+        then(check_with_buffer(&segments, key, &mut [0; SMALL_BUFFER])?)
     } else {
-        check_with_buffer(&segments, key, &mut [0; LARGE_BUFFER])
+        then(check_with_buffer(&segments, key, &mut [0; LARGE_BUFFER])?)
     }
 }
 
-fn check_with_buffer(segments: &token::Segments<'_>, key: Option<&PublicKey>, buf: &mut [u8]) -> Result<Claims, Error> {
+fn check_with_buffer<'b>(
+    segments: &token::Segments<'_>,
+    key: Option<&PublicKey>,
+    buf: &'b mut [u8],
+) -> Result<ClaimsRef<'b>, Error> {
+    // The signature is decoded first because its strict decoding is also what finds a
+    // fourth segment, which must be reported before anything about the header. Its other
+    // decoding errors wait until after the header, keeping the documented order.
+    let mut signature = [0; MAX_SIGNATURE_BYTES];
+    let signature_len = match token::decode_segment(segments.signature, &mut signature, "signature") {
+        Ok(len) => Ok(len),
+        Err(e) => match token::refine_signature_error(segments.signature, e) {
+            e if e.kind() == ErrorKind::TokenMalformed => return Err(e),
+            e => Err(e),
+        },
+    };
     let header_len = token::decode_segment(segments.header, buf, "header")?;
     let (header, rest) = buf.split_at_mut(header_len);
     token::check_header(header)?;
     let payload_len = token::decode_segment(segments.payload, rest, "payload")?;
-    let mut signature = [0; MAX_SIGNATURE_BYTES];
-    let signature_len = token::decode_segment(segments.signature, &mut signature, "signature").map_err(|e| {
-        if e.kind() == ErrorKind::TokenTooLarge {
-            Error::new(ErrorKind::SignatureInvalid)
-        } else {
-            e
-        }
-    })?;
+    let signature = &signature[..signature_len?];
     if let Some(key) = key {
         // A signature of the wrong length is simply invalid; say nothing more.
-        if signature_len != key.signature_len() {
+        if signature.len() != key.signature_len() {
             return Err(Error::new(ErrorKind::SignatureInvalid));
         }
-        key.verify_rs256(segments.signing_input, &signature[..signature_len])?;
+        key.verify_rs256(segments.signing_input, signature)?;
     }
-    token::read_claims(&rest[..payload_len])
+    token::read_claims(&mut rest[..payload_len])
 }

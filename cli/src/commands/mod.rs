@@ -1,0 +1,4 @@
+pub mod inspect;
+pub mod keygen;
+pub mod sign;
+pub mod verify;

@@ -1,0 +1,38 @@
+//! `sign`: a user token for one user id.
+
+use crate::{input, Failure};
+use notiflows_auth::{SignOptions, SigningKey};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The user's external id (the `sub` claim).
+    #[arg(long)]
+    sub: String,
+    /// Private key file (PEM or base64-encoded PEM); default: $NOTIFLOWS_SIGNING_KEY.
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// Lifetime in seconds (`exp = iat + ttl`).
+    #[arg(long, default_value_t = 3600, conflicts_with = "no_exp")]
+    ttl: u64,
+    /// Leave out `exp` (the token never expires: not recommended).
+    #[arg(long)]
+    no_exp: bool,
+    /// Issue time, Unix seconds (default: now).
+    #[arg(long, allow_negative_numbers = true)]
+    now: Option<i64>,
+    /// Optional `kid` header parameter.
+    #[arg(long)]
+    kid: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let key = SigningKey::parse(&input::signing_key_bytes(args.key.as_deref())?)?;
+    let options = SignOptions {
+        now: input::now(args.now),
+        expires_in: (!args.no_exp).then_some(args.ttl),
+        kid: args.kid.as_deref(),
+    };
+    println!("{}", key.sign_user_token(&args.sub, &options)?);
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Shared test helpers: the vectors in `../shared/vectors` beside the repository.
+#![allow(dead_code)]
+
+use notiflows_auth::PublicKey;
+use std::path::PathBuf;
+
+/// A file under the shared vectors directory.
+pub fn vector_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors").join(relative)
+}
+
+pub fn read_vector(relative: &str) -> Vec<u8> {
+    let path = vector_path(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+pub fn read_json(relative: &str) -> serde_json::Value {
+    serde_json::from_slice(&read_vector(relative)).unwrap()
+}
+
+/// The jwt-cases public key (SPKI PEM).
+pub fn shared_public_key() -> PublicKey {
+    PublicKey::parse(&read_vector("jwt-cases/rsa_public_spki.pem")).unwrap()
+}
+
+/// One case of `jwt-cases/cases.json`.
+pub struct Case {
+    pub name: String,
+    pub category: String,
+    pub token: String,
+    pub expect: String,
+    pub now: i64,
+    pub expected_sub: Option<String>,
+    pub expected_error_category: Option<String>,
+    pub alt_error_categories: Vec<String>,
+}
+
+impl Case {
+    /// The expected category followed by the alternatives.
+    pub fn categories(&self) -> impl Iterator<Item = &str> {
+        self.expected_error_category.iter().chain(&self.alt_error_categories).map(String::as_str)
+    }
+}
+
+pub fn jwt_cases() -> Vec<Case> {
+    let doc = read_json("jwt-cases/cases.json");
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| Case {
+            name: text(&c["name"]).unwrap(),
+            category: text(&c["category"]).unwrap(),
+            token: text(&c["token"]).unwrap(),
+            expect: text(&c["expect"]).unwrap(),
+            now: c["now"].as_i64().unwrap(),
+            expected_sub: text(&c["expected_sub"]),
+            expected_error_category: text(&c["expected_error_category"]),
+            alt_error_categories: c["alt_error_categories"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| text(v).unwrap())
+                .collect(),
+        })
+        .collect()
+}
+
+/// Lenient base64url decoding for test fixtures (the library's own decoder is strict).
+pub fn b64url(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'-' => 62,
+        b'_' => 63,
+        _ => panic!("not base64url: {c}"),
+    };
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in text.bytes() {
+        bits = bits << 6 | u32::from(value(c));
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
+}

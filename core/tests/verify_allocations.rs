@@ -1,0 +1,76 @@
+//! Zero heap allocations in our code per verify: a full verify must allocate exactly what a
+//! bare `ring` verify of the same signature allocates (ring's RSA verify allocates inside
+//! ring). Counted per thread with a counting global allocator.
+
+mod common;
+
+use common::{b64url, jwt_cases, shared_public_key};
+use notiflows_auth::{Policy, Verifier};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static BYTES: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        let _ = BYTES.try_with(|c| c.set(c.get() + layout.size() as u64));
+        // SAFETY: the caller's contract for `alloc` is passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// (allocations, bytes) made by `f` on this thread.
+fn count<T>(f: impl FnOnce() -> T) -> (u64, u64) {
+    let before = (ALLOCATIONS.with(Cell::get), BYTES.with(Cell::get));
+    std::hint::black_box(f());
+    (ALLOCATIONS.with(Cell::get) - before.0, BYTES.with(Cell::get) - before.1)
+}
+
+#[test]
+fn full_verify_allocates_exactly_what_bare_ring_does() {
+    let key = shared_public_key();
+    let verifier = Verifier::with_policy(key.clone(), Policy { require_exp: false, ..Policy::default() }).unwrap();
+    let cases = jwt_cases();
+    // Every valid case, including escaped, surrogate-pair and 1117-byte subjects.
+    let valid: Vec<_> = cases.iter().filter(|c| c.expect == "valid").collect();
+    assert_eq!(valid.len(), 24);
+    for case in valid {
+        let (signing_input, signature) = case.token.rsplit_once('.').unwrap();
+        let signature = b64url(signature);
+        let ring_key = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            key.rsa_public_key_der(),
+        );
+        let bare = count(|| ring_key.verify(signing_input.as_bytes(), &signature).unwrap());
+        let ours = count(|| verifier.verify(case.token.as_bytes(), case.now).unwrap());
+        assert!(bare.0 > 0, "the counter sees ring's own allocations");
+        assert_eq!(ours, bare, "{}: ours {ours:?} vs bare ring {bare:?}", case.name);
+    }
+}
+
+#[test]
+fn rejected_tokens_allocate_nothing_before_the_signature() {
+    let verifier = Verifier::new(shared_public_key());
+    for case in jwt_cases().iter().filter(|c| c.category == "alg_none" || c.category == "base64url_encoding") {
+        let (allocations, _) = count(|| verifier.verify(case.token.as_bytes(), case.now).unwrap_err());
+        // Tokens refused before the signature step never reach ring.
+        if allocations != 0 {
+            let err = verifier.verify(case.token.as_bytes(), case.now).unwrap_err();
+            assert_eq!(err.code(), "signature_invalid", "{}", case.name);
+        }
+    }
+}
