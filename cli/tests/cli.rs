@@ -1,0 +1,152 @@
+//! The `notiflows-auth` command end to end, through the built binary.
+
+use serde_json::Value;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn cli() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_notiflows-auth"));
+    cmd.env_remove("NOTIFLOWS_SIGNING_KEY");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// A key pair written by `keygen --out-dir`.
+fn keygen(dir: &Path) {
+    let out = run(cli().args(["keygen", "--out-dir"]).arg(dir));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("shown once"));
+}
+
+fn sign(args: &[&str], key: &Path) -> String {
+    let out = run(cli().arg("sign").args(args).arg("--key").arg(key));
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).trim_end().to_string()
+}
+
+#[test]
+fn keygen_writes_private_files_0600_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    keygen(&keys);
+    for (name, mode) in [("private_key.pem", 0o600), ("private_key.b64", 0o600), ("public_key.pem", 0o644)] {
+        let meta = std::fs::metadata(keys.join(name)).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, mode, "{name}");
+    }
+    let b64 = std::fs::read_to_string(keys.join("private_key.b64")).unwrap();
+    assert!(b64.starts_with("LS0tLS1CRUdJTi") && b64.trim_end().lines().count() == 1);
+    let before = std::fs::read(keys.join("private_key.pem")).unwrap();
+    let again = run(cli().args(["keygen", "--out-dir"]).arg(&keys));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    assert_eq!(std::fs::read(keys.join("private_key.pem")).unwrap(), before, "untouched without --force");
+    let forced = run(cli().args(["keygen", "--force", "--out-dir"]).arg(&keys));
+    assert!(forced.status.success());
+    assert_ne!(std::fs::read(keys.join("private_key.pem")).unwrap(), before);
+}
+
+#[test]
+fn keygen_prints_three_labelled_keys_without_a_directory() {
+    let out = run(cli().args(["keygen", "--bits", "3072"]));
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("base64-encoded PEM") && text.contains("BEGIN PRIVATE KEY") && text.contains("BEGIN PUBLIC KEY")
+    );
+    let refused = run(cli().args(["keygen", "--bits", "1024"]));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).starts_with("error: key_unsupported: "), "{}", stderr(&refused));
+}
+
+#[test]
+fn sign_then_verify_with_file_env_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let public = dir.path().join("public_key.pem");
+    let token =
+        sign(&["--sub", "user \"42\" é", "--now", "1700000000", "--kid", "k1"], &dir.path().join("private_key.pem"));
+    let out = run(cli().args(["verify", "--now", "1700000100", "--public-key"]).arg(&public).arg(&token));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let claims: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(claims, serde_json::json!({"sub": "user \"42\" é", "iat": 1700000000, "exp": 1700003600}));
+
+    // The key from the environment, in its one-line base64 form; the token from stdin.
+    let b64 = std::fs::read_to_string(dir.path().join("private_key.b64")).unwrap();
+    let out =
+        run(cli().args(["sign", "--sub", "u", "--no-exp", "--now", "5"]).env("NOTIFLOWS_SIGNING_KEY", b64.trim()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut child = cli()
+        .args(["verify", "--now", "10", "--public-key"])
+        .arg(&public)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+    let verified = child.wait_with_output().unwrap();
+    assert!(verified.status.success());
+    assert_eq!(serde_json::from_slice::<Value>(&verified.stdout).unwrap(), serde_json::json!({"sub": "u", "iat": 5}));
+}
+
+#[test]
+fn verify_failures_print_the_code_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let public = dir.path().join("public_key.pem");
+    let token = sign(&["--sub", "u", "--now", "1000", "--ttl", "60"], &dir.path().join("private_key.pem"));
+    let verify =
+        |token: &str, extra: &[&str]| run(cli().arg("verify").args(extra).arg("--public-key").arg(&public).arg(token));
+    let expired = verify(&token, &["--now", "1060"]);
+    assert_eq!(expired.status.code(), Some(1));
+    assert!(stderr(&expired).starts_with("error: token_expired: "), "{}", stderr(&expired));
+    assert!(verify(&token, &["--now", "1060", "--leeway", "1"]).status.success());
+    let no_exp = sign(&["--sub", "u", "--now", "1000", "--no-exp"], &dir.path().join("private_key.pem"));
+    let required = verify(&no_exp, &["--now", "1000", "--require-exp"]);
+    assert!(stderr(&required).starts_with("error: claim_missing: "), "{}", stderr(&required));
+    let garbage = verify("not-a-token", &[]);
+    assert!(stderr(&garbage).starts_with("error: token_malformed: "));
+    // A token from another key pair.
+    let other = tempfile::tempdir().unwrap();
+    keygen(other.path());
+    let foreign = sign(&["--sub", "u", "--now", "1000"], &other.path().join("private_key.pem"));
+    assert!(stderr(&verify(&foreign, &["--now", "1000"])).starts_with("error: signature_invalid: "));
+}
+
+#[test]
+fn sign_without_a_key_or_with_a_bad_one_fails_clearly() {
+    let out = run(cli().args(["sign", "--sub", "u"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("NOTIFLOWS_SIGNING_KEY"));
+    let out = run(cli().args(["sign", "--sub", "u"]).env("NOTIFLOWS_SIGNING_KEY", "LS0tLS1CRUdJTiBnYXJiYWdl"));
+    assert!(stderr(&out).starts_with("error: key_invalid: "), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("LS0tLS1CRUdJTiBnYXJiYWdl"), "key material is never echoed");
+}
+
+#[test]
+fn inspect_marks_output_as_not_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let token = sign(&["--sub", "alice", "--now", "7"], &dir.path().join("private_key.pem"));
+    let out = run(cli().args(["inspect", &token]));
+    assert!(out.status.success());
+    let shown: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(shown["verified"], false);
+    assert_eq!(shown["header"]["alg"], "RS256");
+    assert_eq!(shown["claims"]["sub"], "alice");
+    assert!(stderr(&out).contains("NOT VERIFIED"));
+    assert!(stderr(&run(cli().args(["inspect", "a.b"]))).starts_with("error: token_malformed"));
+}
