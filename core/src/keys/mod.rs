@@ -51,7 +51,7 @@ impl PublicKey {
     /// to 8192 bits, and with `key_invalid` for anything that cannot be read.
     pub fn parse(input: &[u8]) -> Result<PublicKey, Error> {
         let decoded = pem::decode(input, PUBLIC_EXPECTED)?;
-        if let Some(pem::Label::PrivateKey | pem::Label::RsaPrivateKey) = decoded.label {
+        if let Some(pem::Label::Private | pem::Label::RsaPrivate) = decoded.label {
             return Err(invalid("expected a public key, found a private key"));
         }
         Self::from_der(&decoded.der)

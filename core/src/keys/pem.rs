@@ -22,13 +22,13 @@ const MAX_INPUT_BYTES: usize = 64 * 1024;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Label {
     /// `PUBLIC KEY`: SubjectPublicKeyInfo.
-    PublicKey,
+    Public,
     /// `RSA PUBLIC KEY`: PKCS#1 `RSAPublicKey`.
-    RsaPublicKey,
+    RsaPublic,
     /// `PRIVATE KEY`: PKCS#8.
-    PrivateKey,
+    Private,
     /// `RSA PRIVATE KEY`: PKCS#1 `RSAPrivateKey`.
-    RsaPrivateKey,
+    RsaPrivate,
 }
 
 /// Key bytes and the PEM label they came under (`None` for raw DER).
@@ -142,10 +142,10 @@ fn parse_block(text: &str, expected: &'static str) -> Result<Decoded, Error> {
 
 fn classify(label: &str, expected: &'static str) -> Result<Label, Error> {
     match label {
-        "PUBLIC KEY" => Ok(Label::PublicKey),
-        "RSA PUBLIC KEY" => Ok(Label::RsaPublicKey),
-        "PRIVATE KEY" => Ok(Label::PrivateKey),
-        "RSA PRIVATE KEY" => Ok(Label::RsaPrivateKey),
+        "PUBLIC KEY" => Ok(Label::Public),
+        "RSA PUBLIC KEY" => Ok(Label::RsaPublic),
+        "PRIVATE KEY" => Ok(Label::Private),
+        "RSA PRIVATE KEY" => Ok(Label::RsaPrivate),
         "ENCRYPTED PRIVATE KEY" => {
             Err(unsupported("encrypted private keys are not supported: export the key without a passphrase"))
         }
@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn every_text_form_reads_the_same() {
         let pem = encode("PUBLIC KEY", &[0x30, 0x03, 0x02, 0x01, 0x01]);
-        let want = Ok((Some(Label::PublicKey), vec![0x30, 0x03, 0x02, 0x01, 0x01]));
+        let want = Ok((Some(Label::Public), vec![0x30, 0x03, 0x02, 0x01, 0x01]));
         let escaped = pem.replace('\n', "\\n");
         let one_line = base64::encode_standard(pem.as_bytes());
         for form in [

@@ -29,7 +29,7 @@ impl SigningKey {
     /// never contain key material.
     pub fn parse(input: &[u8]) -> Result<SigningKey, Error> {
         let decoded = pem::decode(input, PRIVATE_EXPECTED)?;
-        if let Some(pem::Label::PublicKey | pem::Label::RsaPublicKey) = decoded.label {
+        if let Some(pem::Label::Public | pem::Label::RsaPublic) = decoded.label {
             return Err(found_public());
         }
         let der = &decoded.der[..];
