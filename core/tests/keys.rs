@@ -264,3 +264,51 @@ fn generation_refuses_other_sizes() {
         assert_eq!(generate_signing_key(bits).unwrap_err().kind(), ErrorKind::KeyUnsupported, "{bits}");
     }
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn seeds() -> Vec<Vec<u8>> {
+        let public = text(shared("jwt-cases/rsa_public_spki.pem"));
+        let private = text(shared("jwt-cases/rsa_private_pkcs8.pem"));
+        let pkcs1 = text(fixture("rsa2048_private_pkcs1.pem"));
+        vec![
+            public.clone().into_bytes(),
+            pem_to_der(&public),
+            pem_to_der(&private),
+            pem_to_der(&pkcs1),
+            b64(private.as_bytes()).into_bytes(),
+        ]
+    }
+
+    /// Loading either succeeds with a key inside the size rules or fails with a key error.
+    fn check(input: &[u8]) -> Result<(), TestCaseError> {
+        let public = PublicKey::parse(input).map(|k| k.modulus_bits());
+        let private = SigningKey::parse(input).map(|k| k.public_key().modulus_bits());
+        for result in [public, private] {
+            match result {
+                Ok(bits) => prop_assert!((2048..=8192).contains(&bits)),
+                Err(e) => prop_assert!(matches!(e.kind(), ErrorKind::KeyInvalid | ErrorKind::KeyUnsupported)),
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn on_arbitrary_bytes(input in proptest::collection::vec(any::<u8>(), 0..600)) {
+            check(&input)?;
+        }
+
+        /// Real keys, cut short and with a byte changed.
+        #[test]
+        fn on_damaged_keys(seed in 0usize..5, cut in any::<prop::sample::Index>(), at in any::<prop::sample::Index>(), xor in 1u8..) {
+            let mut input = seeds().swap_remove(seed);
+            let i = at.index(input.len());
+            input[i] ^= xor;
+            input.truncate(cut.index(input.len() + 1).max(1));
+            check(&input)?;
+        }
+    }
+}
