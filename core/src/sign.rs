@@ -5,6 +5,7 @@ use crate::base64;
 use crate::error::{Error, ErrorKind};
 use crate::keys::SigningKey;
 use crate::token::Subject;
+use crate::verify::DEFAULT_MAX_TOKEN_BYTES;
 use core::fmt::Write as _;
 
 /// Lifetime of a token when the caller does not choose one: one hour.
@@ -34,6 +35,8 @@ impl SigningKey {
     ///
     /// `iat` is `options.now`; `exp` is `now + expires_in`, omitted when `expires_in` is
     /// `None` (`claim_invalid` on `exp` if the sum overflows a 64-bit Unix time).
+    /// A token longer than the verifier's default limit
+    /// ([`crate::verify::DEFAULT_MAX_TOKEN_BYTES`]) is refused with `token_too_large`.
     pub fn sign_user_token(&self, sub: &str, options: &SignOptions<'_>) -> Result<String, Error> {
         Subject::new(sub)?;
         let exp = match options.expires_in {
@@ -68,6 +71,13 @@ impl SigningKey {
         base64::encode_url(header.as_bytes(), &mut token);
         token.push('.');
         base64::encode_url(claims.as_bytes(), &mut token);
+        // Refuse to make a token that a verifier with the default size limit would refuse:
+        // only a subject or kid full of escaped control characters, or a huge kid, gets there.
+        let signature_chars = self.public_key().signature_len().div_ceil(3) * 4;
+        if token.len() + 1 + signature_chars > DEFAULT_MAX_TOKEN_BYTES {
+            return Err(Error::new(ErrorKind::TokenTooLarge)
+                .with_detail("the signed token would exceed the default verifier limit of 8 KiB"));
+        }
         let signature = self.sign_rs256(token.as_bytes())?;
         token.push('.');
         base64::encode_url(&signature, &mut token);

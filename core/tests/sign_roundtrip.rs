@@ -132,6 +132,19 @@ fn subject_limits_match_verification() {
 }
 
 #[test]
+fn tokens_the_default_verifier_would_refuse_are_not_made() {
+    let options = SignOptions::new(0);
+    // 2048 control characters escape to 12 KiB of JSON.
+    let err = key().sign_user_token(&"\u{1}".repeat(MAX_SUBJECT_BYTES), &options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TokenTooLarge);
+    let kid = "k".repeat(6000);
+    let err = key().sign_user_token("u", &SignOptions { kid: Some(&kid), ..options }).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TokenTooLarge);
+    // Just under the limit still round-trips at the default policy.
+    round_trip(key(), &"\u{1}".repeat(900), &options);
+}
+
+#[test]
 fn exp_overflow_is_refused() {
     for (now, expires_in) in [(i64::MAX, 1), (i64::MAX - 10, 11), (0, u64::MAX), (-1, 1 << 63)] {
         let err =
