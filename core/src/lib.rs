@@ -9,6 +9,7 @@
 //! `core` never reads a clock or the environment: `now` (Unix seconds) is always an argument.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 mod base64;
 pub mod error;
 mod json;
@@ -17,6 +18,10 @@ pub mod sign;
 pub mod token;
 pub mod verify;
 
+pub use auth::{
+    AuthenticatedUser, Authenticator, AuthenticatorOptions, CorsHeaders, Credential, ErrorResponse, HeaderPair,
+    ProjectConfig, SecurityMode,
+};
 pub use error::{Error, ErrorKind};
 pub use keys::{generate_signing_key, GeneratedKeyPair, PublicKey, SigningKey};
 pub use keys::{DEFAULT_GENERATED_KEY_BITS, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS};

@@ -1,0 +1,219 @@
+//! The verified-token cache: a browser sends the same user token on every request for up
+//! to an hour, so the RSA verify is done once and its claims are kept.
+//!
+//! - Keyed by the SHA-256 of the exact token bytes plus the project's generation, a number
+//!   that changes on every project change (key rotation, mode switch): old entries become
+//!   unreachable at once and age out first.
+//! - Holds only tokens that fully verified, with their claims; every hit re-checks the time
+//!   claims against the caller's `now` (the caller does that with the claims it is handed).
+//! - Bounded: at most `capacity` entries across all projects, split over a few shards each
+//!   behind an `RwLock`; a full shard evicts with CLOCK (second chance), so tokens in use
+//!   stay and one-off tokens go.
+//! - A hit takes one shard read lock, hashes 40 bytes and allocates nothing.
+
+use crate::token::{ClaimsRef, NumericDate};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{PoisonError, RwLock};
+
+const MAX_SHARDS: usize = 16;
+
+/// Identifies one token as verified under one project generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct CacheKey {
+    generation: u64,
+    digest: [u8; 32],
+}
+
+impl CacheKey {
+    pub(crate) fn new(generation: u64, token: &[u8]) -> CacheKey {
+        let mut digest = [0; 32];
+        digest.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, token).as_ref());
+        CacheKey { generation, digest }
+    }
+}
+
+pub(crate) struct TokenCache {
+    shards: Box<[RwLock<Shard>]>,
+}
+
+struct Shard {
+    capacity: usize,
+    index: HashMap<CacheKey, usize>,
+    slots: Vec<Slot>,
+    /// The CLOCK hand: the next slot considered for eviction.
+    hand: usize,
+}
+
+/// Verified claims, stored compactly (the subject as its own allocation, not 2 KiB inline).
+struct Slot {
+    key: CacheKey,
+    sub: Box<str>,
+    exp: Option<NumericDate>,
+    nbf: Option<NumericDate>,
+    iat: Option<NumericDate>,
+    /// Set on every hit (under the read lock); cleared by the passing CLOCK hand.
+    referenced: AtomicBool,
+}
+
+impl Slot {
+    fn new(key: CacheKey, claims: &ClaimsRef<'_>) -> Slot {
+        Slot {
+            key,
+            sub: claims.sub.into(),
+            exp: claims.exp,
+            nbf: claims.nbf,
+            iat: claims.iat,
+            referenced: AtomicBool::new(false),
+        }
+    }
+
+    fn claims(&self) -> ClaimsRef<'_> {
+        ClaimsRef { sub: &self.sub, exp: self.exp, nbf: self.nbf, iat: self.iat }
+    }
+}
+
+impl TokenCache {
+    /// A cache of at most `capacity` entries; `None` when `capacity` is 0 (no cache).
+    /// Memory grows with use, never beyond `capacity` entries.
+    pub(crate) fn new(capacity: usize) -> Option<TokenCache> {
+        let shards = capacity.min(MAX_SHARDS);
+        if shards == 0 {
+            return None;
+        }
+        let (each, extra) = (capacity / shards, capacity % shards);
+        let shards = (0..shards)
+            .map(|i| {
+                RwLock::new(Shard {
+                    capacity: each + usize::from(i < extra),
+                    index: HashMap::new(),
+                    slots: Vec::new(),
+                    hand: 0,
+                })
+            })
+            .collect();
+        Some(TokenCache { shards })
+    }
+
+    fn shard(&self, key: &CacheKey) -> &RwLock<Shard> {
+        // The digest is uniform, so one byte spreads keys evenly over at most 16 shards.
+        &self.shards[usize::from(key.digest[0]) % self.shards.len()]
+    }
+
+    /// Hands the cached claims for `key` to `f`, or `None` on a miss. Allocates nothing.
+    pub(crate) fn get<R>(&self, key: &CacheKey, f: impl FnOnce(ClaimsRef<'_>) -> R) -> Option<R> {
+        let shard = self.shard(key).read().unwrap_or_else(PoisonError::into_inner);
+        let slot = &shard.slots[*shard.index.get(key)?];
+        slot.referenced.store(true, Ordering::Relaxed);
+        Some(f(slot.claims()))
+    }
+
+    /// Remembers claims that just verified, evicting an entry if the shard is full.
+    pub(crate) fn insert(&self, key: CacheKey, claims: &ClaimsRef<'_>) {
+        let slot = Slot::new(key, claims);
+        let mut shard = self.shard(&key).write().unwrap_or_else(PoisonError::into_inner);
+        shard.insert(slot);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.read().unwrap().slots.len()).sum()
+    }
+}
+
+impl Shard {
+    fn insert(&mut self, slot: Slot) {
+        if let Some(&i) = self.index.get(&slot.key) {
+            // Another thread verified the same token meanwhile: same claims.
+            self.slots[i] = slot;
+            return;
+        }
+        let key = slot.key;
+        if self.slots.len() < self.capacity {
+            self.index.insert(key, self.slots.len());
+            self.slots.push(slot);
+            return;
+        }
+        let victim = self.clock_victim();
+        self.index.remove(&self.slots[victim].key);
+        self.index.insert(key, victim);
+        self.slots[victim] = slot;
+    }
+
+    /// CLOCK: sweeps from the hand, giving each referenced slot a second chance, and
+    /// returns the first unreferenced one (at most two turns of the clock).
+    fn clock_victim(&mut self) -> usize {
+        loop {
+            let i = self.hand;
+            self.hand = (i + 1) % self.slots.len();
+            if !self.slots[i].referenced.swap(false, Ordering::Relaxed) {
+                return i;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(sub: &str) -> ClaimsRef<'_> {
+        ClaimsRef { sub, exp: Some(NumericDate::from_seconds(10)), nbf: None, iat: None }
+    }
+
+    fn sub_of(cache: &TokenCache, key: &CacheKey) -> Option<String> {
+        cache.get(key, |c| c.sub.to_string())
+    }
+
+    #[test]
+    fn zero_capacity_is_no_cache() {
+        assert!(TokenCache::new(0).is_none());
+    }
+
+    #[test]
+    fn hits_misses_and_generations() {
+        let cache = TokenCache::new(8).unwrap();
+        let key = CacheKey::new(1, b"token");
+        assert_eq!(sub_of(&cache, &key), None);
+        cache.insert(key, &claims("alice"));
+        assert_eq!(sub_of(&cache, &key), Some("alice".into()));
+        assert_eq!(cache.get(&key, |c| c.exp), Some(Some(NumericDate::from_seconds(10))));
+        assert_eq!(sub_of(&cache, &CacheKey::new(2, b"token")), None, "another generation");
+        assert_eq!(sub_of(&cache, &CacheKey::new(1, b"token ")), None, "other bytes");
+        cache.insert(key, &claims("alice"));
+        assert_eq!(cache.len(), 1, "re-inserting does not duplicate");
+    }
+
+    #[test]
+    fn never_holds_more_than_capacity() {
+        for capacity in [1, 3, 16, 17, 100] {
+            let cache = TokenCache::new(capacity).unwrap();
+            for i in 0..capacity * 50 {
+                assert!(cache.len() <= capacity);
+                cache.insert(CacheKey::new(1, format!("t{i}").as_bytes()), &claims("u"));
+            }
+            assert_eq!(cache.len(), capacity);
+            let indexed: usize = cache.shards.iter().map(|s| s.read().unwrap().index.len()).sum();
+            assert_eq!(indexed, capacity);
+        }
+    }
+
+    #[test]
+    fn clock_keeps_entries_in_use() {
+        let cache = TokenCache::new(1).unwrap();
+        let mut shard = cache.shards[0].write().unwrap();
+        shard.capacity = 4;
+        drop(shard);
+        let keys: Vec<_> = (0..4).map(|i| CacheKey::new(1, &[i])).collect();
+        for key in &keys {
+            cache.insert(*key, &claims("u"));
+        }
+        // Token 2 is in use; the next insertions evict the others first.
+        for i in 10..13 {
+            assert!(sub_of(&cache, &keys[2]).is_some());
+            cache.insert(CacheKey::new(1, &[i]), &claims("u"));
+        }
+        assert!(sub_of(&cache, &keys[2]).is_some());
+        assert_eq!(keys.iter().filter(|k| sub_of(&cache, k).is_some()).count(), 1);
+    }
+}

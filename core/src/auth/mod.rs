@@ -1,0 +1,302 @@
+//! Request authentication for the User API: what a server runs on every request.
+//!
+//! An [`Authenticator`] holds projects by API key. [`Authenticator::authenticate`] reads a
+//! request's Notiflows headers and `Origin` and answers with the user or an [`Error`]:
+//!
+//! 1. `x-notiflows-api-key` names the project (`api_key_missing`, `api_key_invalid`).
+//! 2. A browser `Origin` must be on the project's allowed list (`origin_not_allowed`),
+//!    checked before any token work.
+//! 3. A Notiflows header sent more than once is refused, never resolved by picking one:
+//!    the API key as `api_key_invalid`, the user key as `token_malformed`, the user id as
+//!    `user_id_invalid`, each with a detail saying it was repeated.
+//! 4. Secure Mode: `x-notiflows-user-key` must be a user token signed with the project's
+//!    current key (`signing_key_not_configured` when it has none, `user_key_missing` when
+//!    only `x-notiflows-user-id` or nothing is sent). Development Mode: a user key, when
+//!    sent, is verified and wins; otherwise `x-notiflows-user-id` names the user.
+//!
+//! Configuration changes (`add_project`, `set_signing_key`, `set_security_mode`, ...) take
+//! `&self` and may run while other threads authenticate. Each replaces the project's state
+//! whole under a write lock, so it is atomic: once the call returns, every authentication
+//! that starts sees the new state, and tokens signed with a replaced key fail.
+
+mod cache;
+mod cors;
+mod headers;
+mod origin;
+mod project;
+mod response;
+
+pub use cors::{CorsHeaders, ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS};
+pub use headers::{HeaderPair, API_KEY_HEADER, MAX_USER_ID_BYTES, USER_ID_HEADER, USER_KEY_HEADER};
+pub use project::{ProjectConfig, SecurityMode, MAX_API_KEY_BYTES};
+pub use response::ErrorResponse;
+
+use crate::error::{Error, ErrorKind};
+use crate::keys::{generate_signing_key, GeneratedKeyPair, PublicKey};
+use crate::token::{ClaimsRef, NumericDate, Subject};
+use crate::verify::Policy;
+use cache::{CacheKey, TokenCache};
+use core::fmt;
+use headers::Field;
+use origin::AllowedOrigins;
+use project::Project;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
+
+/// Verified-token cache size when the caller does not choose one.
+pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
+
+/// How an [`Authenticator`] verifies tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AuthenticatorOptions {
+    /// The token rules (leeway, required `exp`, size limit, ...) for every project.
+    pub policy: Policy,
+    /// Most tokens kept in the verified-token cache, across all projects; 0 disables it.
+    /// Default [`DEFAULT_CACHE_CAPACITY`].
+    pub cache_capacity: usize,
+}
+
+impl Default for AuthenticatorOptions {
+    fn default() -> Self {
+        AuthenticatorOptions { policy: Policy::default(), cache_capacity: DEFAULT_CACHE_CAPACITY }
+    }
+}
+
+/// Which header identified the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Credential {
+    /// A verified user token (`x-notiflows-user-key`).
+    UserKey,
+    /// The unsigned `x-notiflows-user-id` header (Development Mode only).
+    UserId,
+}
+
+/// A request that passed authentication.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticatedUser {
+    /// The project's API key.
+    pub api_key: Arc<str>,
+    /// The user's external id: the token's `sub`, or the Development Mode user id.
+    pub user_id: Subject,
+    /// The project's mode when the request was authenticated.
+    pub mode: SecurityMode,
+    /// Which header identified the user.
+    pub credential: Credential,
+    /// The token's `exp`, when a user token with one was used.
+    pub expires_at: Option<NumericDate>,
+}
+
+/// Projects by API key, and the verified-token cache they share. `Send + Sync`: share one
+/// (for example in an `Arc`) between all request threads.
+pub struct Authenticator {
+    policy: Policy,
+    projects: RwLock<HashMap<Arc<str>, Arc<Project>>>,
+    cache: Option<TokenCache>,
+    /// Source of project generations; never repeats within this authenticator.
+    generations: AtomicU64,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("policy", &self.policy)
+            .field("projects", &self.read().len())
+            .field("cache", &self.cache.is_some())
+            .finish()
+    }
+}
+
+impl Authenticator {
+    /// An authenticator without projects; `config_invalid` if the policy's limits are out of
+    /// range.
+    pub fn new(options: AuthenticatorOptions) -> Result<Authenticator, Error> {
+        options.policy.validate()?;
+        Ok(Authenticator {
+            policy: options.policy,
+            projects: RwLock::new(HashMap::new()),
+            cache: TokenCache::new(options.cache_capacity),
+            generations: AtomicU64::new(1),
+        })
+    }
+
+    /// Adds a project, or replaces the one with the same API key (atomically, like
+    /// [`Authenticator::set_signing_key`]). `config_invalid` for a malformed API key or
+    /// allowed origin, with a detail naming the rule broken.
+    pub fn add_project(&self, config: ProjectConfig) -> Result<(), Error> {
+        let project = Project::from_config(config, self.policy, self.next_generation())?;
+        self.write().insert(Arc::clone(&project.api_key), Arc::new(project));
+        Ok(())
+    }
+
+    /// Removes a project; returns whether it existed.
+    pub fn remove_project(&self, api_key: &str) -> bool {
+        self.write().remove(api_key).is_some()
+    }
+
+    /// Sets (or, with `None`, removes) a project's signing public key. Tokens signed with
+    /// the previous key fail for every authentication that starts after this returns.
+    /// `api_key_invalid` for an unknown project.
+    pub fn set_signing_key(&self, api_key: &str, key: Option<PublicKey>) -> Result<(), Error> {
+        let verifier = project::verifier(key, self.policy)?;
+        self.replace(api_key, |p| Project { verifier, ..p.next(self.next_generation()) })
+    }
+
+    /// Generates a new key pair of `bits` bits (see [`generate_signing_key`]) and makes its
+    /// public key the project's signing key, as [`Authenticator::set_signing_key`] does.
+    /// Returns the pair: the private key is for the customer's backend and shown once.
+    pub fn rotate_signing_key(&self, api_key: &str, bits: usize) -> Result<GeneratedKeyPair, Error> {
+        // Fail fast for an unknown project; generation is slow and runs without any lock.
+        self.project(api_key)?;
+        let pair = generate_signing_key(bits)?;
+        let key = PublicKey::parse(pair.public_key_pem.as_bytes())?;
+        self.set_signing_key(api_key, Some(key))?;
+        Ok(pair)
+    }
+
+    /// Switches a project's mode, atomically like a key rotation.
+    pub fn set_security_mode(&self, api_key: &str, mode: SecurityMode) -> Result<(), Error> {
+        self.replace(api_key, |p| Project { mode, ..p.next(self.next_generation()) })
+    }
+
+    /// Replaces a project's allowed origins; `config_invalid` (and no change) if an entry
+    /// is malformed.
+    pub fn set_allowed_origins<S: AsRef<str>>(&self, api_key: &str, origins: &[S]) -> Result<(), Error> {
+        let origins = Arc::new(AllowedOrigins::parse(origins)?);
+        // Cached tokens do not depend on origins: the generation stays.
+        self.replace(api_key, |p| Project { origins, ..p.next(p.generation) })
+    }
+
+    /// Authenticates one request from its headers (any order; names case-insensitive), its
+    /// `Origin` header (`None` when absent) and the current time in Unix seconds.
+    ///
+    /// With the verified-token cache, a token seen before is not verified again; its time
+    /// claims are checked against `now` every time, and a hit allocates nothing.
+    pub fn authenticate<'h, H: HeaderPair<'h>>(
+        &self,
+        headers: impl IntoIterator<Item = H>,
+        origin: Option<&str>,
+        now: i64,
+    ) -> Result<AuthenticatedUser, Error> {
+        let found = headers::scan(headers);
+        let api_key = match found.api_key {
+            Field::Absent => return Err(Error::new(ErrorKind::ApiKeyMissing)),
+            Field::Repeated => return Err(headers::repeated(ErrorKind::ApiKeyInvalid)),
+            Field::Once(value) => value,
+        };
+        // API keys are public: looking them up in a hash map leaks nothing worth hiding.
+        let project = core::str::from_utf8(api_key)
+            .map_err(|_| Error::new(ErrorKind::ApiKeyInvalid))
+            .and_then(|api_key| self.project(api_key))?;
+        if !project.origins.allows(origin) {
+            return Err(Error::new(ErrorKind::OriginNotAllowed));
+        }
+        if found.user_key == Field::Repeated {
+            return Err(headers::repeated(ErrorKind::TokenMalformed));
+        }
+        if found.user_id == Field::Repeated {
+            return Err(headers::repeated(ErrorKind::UserIdInvalid));
+        }
+        match (project.mode, found.user_key, found.user_id) {
+            (_, Field::Once(token), _) => self.verify_user_key(&project, token, now),
+            (SecurityMode::Secure, _, _) if project.verifier.is_none() => {
+                Err(Error::new(ErrorKind::SigningKeyNotConfigured))
+            }
+            (SecurityMode::Secure, _, _) => Err(Error::new(ErrorKind::UserKeyMissing)),
+            (SecurityMode::Development, _, Field::Once(user_id)) => Ok(AuthenticatedUser {
+                api_key: Arc::clone(&project.api_key),
+                user_id: Subject::new(headers::check_user_id(user_id)?)?,
+                mode: project.mode,
+                credential: Credential::UserId,
+                expires_at: None,
+            }),
+            (SecurityMode::Development, _, _) => Err(Error::new(ErrorKind::UserIdMissing)),
+        }
+    }
+
+    /// The CORS headers for a preflight (`OPTIONS`) request. Preflights carry no Notiflows
+    /// headers, so pass the API key only if the server knows it otherwise (from the URL,
+    /// say); without it every well-formed origin (or `null`) is echoed, and the actual
+    /// request is still checked by [`Authenticator::authenticate`].
+    pub fn cors_preflight<'a>(&self, api_key: Option<&str>, origin: Option<&'a str>) -> CorsHeaders<'a> {
+        CorsHeaders::new(self.cors_origin(api_key, origin), true)
+    }
+
+    /// The CORS headers for the actual response (success or error), given the request's
+    /// `x-notiflows-api-key` and `Origin`. An origin the project does not allow gets no
+    /// allow-origin; for an unknown or missing API key a well-formed origin is echoed, so the
+    /// page can read the `api_key_*` error.
+    pub fn cors_response<'a>(&self, api_key: Option<&str>, origin: Option<&'a str>) -> CorsHeaders<'a> {
+        CorsHeaders::new(self.cors_origin(api_key, origin), false)
+    }
+
+    fn cors_origin<'a>(&self, api_key: Option<&str>, origin: Option<&'a str>) -> Option<&'a str> {
+        let origin = origin.filter(|o| origin::is_echoable(o))?;
+        match api_key.map(|k| self.project(k)) {
+            Some(Ok(project)) => project.origins.allows(Some(origin)).then_some(origin),
+            _ => Some(origin),
+        }
+    }
+
+    /// Verifies a user token for `project`, through the cache when there is one. Only
+    /// tokens that pass every rule are cached.
+    fn verify_user_key(&self, project: &Project, token: &[u8], now: i64) -> Result<AuthenticatedUser, Error> {
+        let verifier = project.verifier.as_ref().ok_or(Error::new(ErrorKind::SigningKeyNotConfigured))?;
+        let user = |claims: ClaimsRef<'_>| {
+            self.policy.check_times(&claims, now)?;
+            Ok(AuthenticatedUser {
+                api_key: Arc::clone(&project.api_key),
+                user_id: Subject::new(claims.sub)?,
+                mode: project.mode,
+                credential: Credential::UserKey,
+                expires_at: claims.exp,
+            })
+        };
+        let Some(cache) = &self.cache else {
+            return verifier.verify_signature_with(token, user)?;
+        };
+        let key = CacheKey::new(project.generation, token);
+        if let Some(result) = cache.get(&key, user) {
+            return result;
+        }
+        verifier.verify_signature_with(token, |claims| {
+            let result = user(claims);
+            if result.is_ok() {
+                cache.insert(key, &claims);
+            }
+            result
+        })?
+    }
+
+    fn project(&self, api_key: &str) -> Result<Arc<Project>, Error> {
+        self.read().get(api_key).cloned().ok_or(Error::new(ErrorKind::ApiKeyInvalid))
+    }
+
+    /// Replaces a project's state with `change(current)` under the write lock.
+    fn replace(&self, api_key: &str, change: impl FnOnce(&Project) -> Project) -> Result<(), Error> {
+        let mut projects = self.write();
+        let slot = projects.get_mut(api_key).ok_or(Error::new(ErrorKind::ApiKeyInvalid))?;
+        *slot = Arc::new(change(slot));
+        Ok(())
+    }
+
+    fn next_generation(&self) -> u64 {
+        // Only uniqueness matters, which `fetch_add` gives at any ordering.
+        self.generations.fetch_add(1, Ordering::Relaxed)
+    }
+
+    // A panic elsewhere never leaves a project map half-written (each change is one
+    // insert), so a poisoned lock is still safe to use.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Arc<str>, Arc<Project>>> {
+        self.projects.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<Arc<str>, Arc<Project>>> {
+        self.projects.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+const _: () = {
+    const fn shared_between_threads<T: Send + Sync>() {}
+    shared_between_threads::<Authenticator>();
+};
