@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args)]
 pub struct Args {
     /// Modulus size: 2048, 3072 or 4096.
-    #[arg(long, default_value_t = 2048)]
+    #[arg(long, default_value_t = notiflows_auth::keys::DEFAULT_GENERATED_KEY_BITS)]
     bits: usize,
     /// Write private_key.pem, private_key.b64 and public_key.pem here (created if needed).
     #[arg(long)]

@@ -13,7 +13,7 @@ pub struct Args {
     #[arg(long)]
     key: Option<PathBuf>,
     /// Lifetime in seconds (`exp = iat + ttl`).
-    #[arg(long, default_value_t = 3600, conflicts_with = "no_exp")]
+    #[arg(long, default_value_t = notiflows_auth::sign::DEFAULT_EXPIRES_IN_SECONDS, conflicts_with = "no_exp")]
     ttl: u64,
     /// Leave out `exp` (the token never expires: not recommended).
     #[arg(long)]
