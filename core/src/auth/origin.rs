@@ -85,7 +85,9 @@ impl Pattern {
             return Err("`*` is not an allowed origin: leave the list empty to allow every origin");
         }
         if entry.eq_ignore_ascii_case("null") {
-            return Err("`null` cannot be an allowed origin: sandboxed and file pages send it, and any site can create one");
+            return Err(
+                "`null` cannot be an allowed origin: sandboxed and file pages send it, and any site can create one",
+            );
         }
         let (scheme, host, port) = split(entry)?;
         const STAR: &str = "`*` is only allowed as the whole first label of the host (https://*.example.com)";
@@ -94,7 +96,9 @@ impl Pattern {
             Some(suffix) => {
                 check_host(suffix)?;
                 if !suffix.contains('.') {
-                    return Err("a wildcard origin needs a domain of at least two labels after `*.` (https://*.example.com)");
+                    return Err(
+                        "a wildcard origin needs a domain of at least two labels after `*.` (https://*.example.com)",
+                    );
                 }
                 HostPattern::SubdomainsOf(suffix.to_ascii_lowercase().into())
             }
@@ -185,8 +189,8 @@ fn parse_port(text: &str) -> Result<u16, &'static str> {
 }
 
 fn normalise_port(scheme: &str, port: u16) -> Option<u16> {
-    let default = (scheme.eq_ignore_ascii_case("http") && port == 80)
-        || (scheme.eq_ignore_ascii_case("https") && port == 443);
+    let default =
+        (scheme.eq_ignore_ascii_case("http") && port == 80) || (scheme.eq_ignore_ascii_case("https") && port == 443);
     (!default).then_some(port)
 }
 

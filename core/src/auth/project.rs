@@ -47,7 +47,10 @@ impl FromStr for SecurityMode {
         match s {
             "secure" => Ok(SecurityMode::Secure),
             "development" => Ok(SecurityMode::Development),
-            _ => Err(Error::new(ErrorKind::ConfigInvalid).with_detail("security_mode must be \"secure\" or \"development\"")),
+            _ => {
+                Err(Error::new(ErrorKind::ConfigInvalid)
+                    .with_detail("security_mode must be \"secure\" or \"development\""))
+            }
         }
     }
 }
@@ -135,7 +138,11 @@ mod tests {
     #[test]
     fn api_keys_are_checked() {
         let project = |api_key: &str| {
-            Project::from_config(ProjectConfig { api_key: api_key.into(), ..ProjectConfig::default() }, Policy::default(), 1)
+            Project::from_config(
+                ProjectConfig { api_key: api_key.into(), ..ProjectConfig::default() },
+                Policy::default(),
+                1,
+            )
         };
         assert!(project("pk_test_123").is_ok());
         assert!(project(&"k".repeat(256)).is_ok());
