@@ -490,8 +490,8 @@ fn shared_vectors_give_the_same_answer_verified_or_cached() {
     let cases = common::jwt_cases();
     for case in &cases {
         let headers = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", case.token.as_str())];
-        let first = a.authenticate(&headers, None, case.now);
-        let second = a.authenticate(&headers, None, case.now);
+        let first = a.authenticate(headers, None, case.now);
+        let second = a.authenticate(headers, None, case.now);
         assert_eq!(first, second, "{}", case.name);
         match (case.expect.as_str(), first) {
             ("valid", Ok(user)) => {
