@@ -20,20 +20,24 @@ const MAX_SHARDS: usize = 16;
 
 /// Identifies one token as verified under one project generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct CacheKey {
+pub struct CacheKey {
     generation: u64,
     digest: [u8; 32],
 }
 
 impl CacheKey {
-    pub(crate) fn new(generation: u64, token: &[u8]) -> CacheKey {
+    /// The key of `token` under `generation` (any number the caller changes whenever the
+    /// verifying key or rules change: old entries then become unreachable).
+    pub fn new(generation: u64, token: &[u8]) -> CacheKey {
         let mut digest = [0; 32];
         digest.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, token).as_ref());
         CacheKey { generation, digest }
     }
 }
 
-pub(crate) struct TokenCache {
+/// A bounded cache of verified claims, safe to share between threads (see the module
+/// docs). Also public for the C ABI's verifier, which caches without projects.
+pub struct TokenCache {
     shards: Box<[RwLock<Shard>]>,
 }
 
@@ -76,7 +80,7 @@ impl Slot {
 impl TokenCache {
     /// A cache of at most `capacity` entries; `None` when `capacity` is 0 (no cache).
     /// Memory grows with use, never beyond `capacity` entries.
-    pub(crate) fn new(capacity: usize) -> Option<TokenCache> {
+    pub fn new(capacity: usize) -> Option<TokenCache> {
         let shards = capacity.min(MAX_SHARDS);
         if shards == 0 {
             return None;
@@ -101,7 +105,7 @@ impl TokenCache {
     }
 
     /// Hands the cached claims for `key` to `f`, or `None` on a miss. Allocates nothing.
-    pub(crate) fn get<R>(&self, key: &CacheKey, f: impl FnOnce(ClaimsRef<'_>) -> R) -> Option<R> {
+    pub fn get<R>(&self, key: &CacheKey, f: impl FnOnce(ClaimsRef<'_>) -> R) -> Option<R> {
         let shard = self.shard(key).read().unwrap_or_else(PoisonError::into_inner);
         let slot = &shard.slots[*shard.index.get(key)?];
         slot.referenced.store(true, Ordering::Relaxed);
@@ -109,7 +113,7 @@ impl TokenCache {
     }
 
     /// Remembers claims that just verified, evicting an entry if the shard is full.
-    pub(crate) fn insert(&self, key: CacheKey, claims: &ClaimsRef<'_>) {
+    pub fn insert(&self, key: CacheKey, claims: &ClaimsRef<'_>) {
         let slot = Slot::new(key, claims);
         let mut shard = self.shard(&key).write().unwrap_or_else(PoisonError::into_inner);
         shard.insert(slot);

@@ -26,6 +26,7 @@ mod origin;
 mod project;
 mod response;
 
+pub use cache::{CacheKey, TokenCache};
 pub use cors::{CorsHeaders, ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS};
 pub use headers::{HeaderPair, API_KEY_HEADER, MAX_USER_ID_BYTES, USER_ID_HEADER, USER_KEY_HEADER};
 pub use project::{ProjectConfig, SecurityMode, MAX_API_KEY_BYTES};
@@ -35,7 +36,6 @@ use crate::error::{Error, ErrorKind};
 use crate::keys::{generate_signing_key, GeneratedKeyPair, PublicKey};
 use crate::token::{ClaimsRef, NumericDate, Subject};
 use crate::verify::Policy;
-use cache::{CacheKey, TokenCache};
 use core::fmt;
 use headers::Field;
 use origin::AllowedOrigins;
