@@ -9,6 +9,9 @@
 //! `core` never reads a clock or the environment: `now` (Unix seconds) is always an argument.
 #![forbid(unsafe_code)]
 
+#[doc(hidden)]
+#[path = "fuzz_hooks.rs"]
+pub mod __fuzz;
 pub mod auth;
 mod base64;
 pub mod error;
