@@ -23,6 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The verified-token cache size the bindings use when their caller does not choose one.
+#define NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY 10000
+
 // Pass as `expires_in_seconds` to sign a token without `exp` (it then never expires, unless
 // the verifier requires `exp`).
 #define NOTIFLOWS_AUTH_NO_EXPIRY UINT64_MAX
@@ -109,6 +112,53 @@ typedef uint32_t notiflows_auth_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// How a project identifies users.
+enum notiflows_auth_security_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Only user tokens signed with the project's key (`x-notiflows-user-key`). The default.
+  NOTIFLOWS_AUTH_SECURITY_MODE_SECURE = 0,
+  // The unsigned `x-notiflows-user-id` header is accepted too: never for production.
+  NOTIFLOWS_AUTH_SECURITY_MODE_DEVELOPMENT = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum notiflows_auth_security_mode notiflows_auth_security_mode;
+#else
+typedef uint32_t notiflows_auth_security_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Which header identified the user.
+enum notiflows_auth_credential
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A verified user token (`x-notiflows-user-key`).
+  NOTIFLOWS_AUTH_CREDENTIAL_USER_KEY = 0,
+  // The unsigned `x-notiflows-user-id` header (Development Mode).
+  NOTIFLOWS_AUTH_CREDENTIAL_USER_ID = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum notiflows_auth_credential notiflows_auth_credential;
+#else
+typedef uint32_t notiflows_auth_credential;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Projects by API key and the verified-token cache they share: what an API server runs on
+// every User API request.
+//
+// Thread-safe: every function taking it (all take a `const` pointer) may run on many
+// threads at once, including configuration changes while other threads authenticate.
+// Each change is atomic: once it returns, every authentication that starts sees it, and
+// tokens signed with a replaced key fail. Release with `notiflows_auth_authenticator_free`.
+typedef struct notiflows_auth_authenticator notiflows_auth_authenticator;
+
 // A newly generated key pair, holding the three texts a dashboard shows once: the private
 // key as PKCS#8 PEM and as a one-line base64 of that PEM (for environment variables), and
 // the public key as SPKI PEM.
@@ -139,9 +189,25 @@ typedef struct notiflows_auth_public_key notiflows_auth_public_key;
 // from many threads at once. Release with `notiflows_auth_signing_key_free`.
 typedef struct notiflows_auth_signing_key notiflows_auth_signing_key;
 
-// A verifier: one public key and one policy, checking user tokens. Immutable: safe to
-// use from many threads at once. Release with `notiflows_auth_verifier_free`.
+// A verifier: one public key and one policy, checking user tokens, with an optional
+// verified-token cache. Safe to use from many threads at once (the cache is internally
+// synchronised). Release with `notiflows_auth_verifier_free`.
 typedef struct notiflows_auth_verifier notiflows_auth_verifier;
+
+// A byte string: `len` bytes at `ptr` (which must not be NULL, even when `len` is 0).
+typedef struct notiflows_auth_bytes {
+  const uint8_t *ptr;
+  size_t len;
+} notiflows_auth_bytes;
+
+// One request header: its name (compared case-insensitively) and its value, as the HTTP
+// library delivers them. Neither pointer may be NULL.
+typedef struct notiflows_auth_header {
+  const uint8_t *name;
+  size_t name_len;
+  const uint8_t *value;
+  size_t value_len;
+} notiflows_auth_header;
 
 // An RFC 7519 NumericDate claim: `present` is false when the token has no such claim
 // (then `seconds` and `nanos` are 0). The date is `seconds + nanos / 1e9` seconds since
@@ -151,6 +217,16 @@ typedef struct notiflows_auth_numeric_date {
   int64_t seconds;
   uint32_t nanos;
 } notiflows_auth_numeric_date;
+
+// A request that passed authentication (the user's id is written to a separate buffer).
+typedef struct notiflows_auth_authenticated {
+  // The project's mode when the request was authenticated.
+  notiflows_auth_security_mode mode;
+  // Which header identified the user.
+  notiflows_auth_credential credential;
+  // The token's `exp`, when a user token with one was used.
+  struct notiflows_auth_numeric_date expires_at;
+} notiflows_auth_authenticated;
 
 // The time claims of a verified user token (its `sub` is written to a separate buffer).
 typedef struct notiflows_auth_claims {
@@ -162,6 +238,202 @@ typedef struct notiflows_auth_claims {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Writes a new authenticator, without projects, to `*out_authenticator`.
+//
+// `policy` (NULL for the defaults) sets the token rules for every project; the
+// authenticator keeps its own copy. `cache_capacity` is the most tokens kept in the
+// verified-token cache across all projects (0 disables it;
+// `NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY` is a good default): a cached token skips the RSA
+// check, its time claims are checked on every use, and a key rotation or mode change
+// empties it for that project. The caller owns the authenticator and releases it with
+// `notiflows_auth_authenticator_free`. Thread-safe.
+//
+// # Safety
+// `policy` must be NULL or a live handle not being changed by another thread;
+// `out_authenticator` must be valid for a write.
+notiflows_auth_result notiflows_auth_authenticator_new(const struct notiflows_auth_policy *policy,
+                                                       size_t cache_capacity,
+                                                       struct notiflows_auth_authenticator **out_authenticator);
+
+// Adds a project, or replaces the one with the same API key (atomically).
+//
+// - `api_key`: the project's public API key, 1 to 256 visible ASCII characters.
+// - `security_mode`: `NOTIFLOWS_AUTH_SECURITY_MODE_SECURE` or `_DEVELOPMENT`.
+// - `signing_key`: the public key user tokens must be signed with, or NULL for none yet
+//   (the authenticator keeps its own copy).
+// - `allowed_origins`, `allowed_origins_count`: browser origins allowed to call the API
+//   (`https://app.example.com`, `http://localhost:3000`, `https://*.example.com`); none
+//   (count 0, and then the pointer may be NULL) allows every origin.
+//
+// Fails with `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID` (and changes nothing) for a malformed
+// API key, mode or origin; the last error message names the rule broken. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes; `signing_key` must be NULL or a live handle; `allowed_origins` must be NULL or
+// point to `allowed_origins_count` elements, each pointing to its bytes.
+notiflows_auth_result notiflows_auth_authenticator_add_project(const struct notiflows_auth_authenticator *authenticator,
+                                                               const uint8_t *api_key,
+                                                               size_t api_key_len,
+                                                               uint32_t security_mode,
+                                                               const struct notiflows_auth_public_key *signing_key,
+                                                               const struct notiflows_auth_bytes *allowed_origins,
+                                                               size_t allowed_origins_count);
+
+// Removes a project; writes whether it existed to `*out_removed`. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes; `out_removed` must be valid for a write.
+notiflows_auth_result notiflows_auth_authenticator_remove_project(const struct notiflows_auth_authenticator *authenticator,
+                                                                  const uint8_t *api_key,
+                                                                  size_t api_key_len,
+                                                                  bool *out_removed);
+
+// Sets a project's signing public key, or removes it with `signing_key` NULL (Secure Mode
+// then answers `NOTIFLOWS_AUTH_RESULT_SIGNING_KEY_NOT_CONFIGURED`). Tokens signed with the
+// previous key fail for every authentication that starts after this returns.
+// `NOTIFLOWS_AUTH_RESULT_API_KEY_INVALID` for an unknown project. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes; `signing_key` must be NULL or a live handle.
+notiflows_auth_result notiflows_auth_authenticator_set_signing_key(const struct notiflows_auth_authenticator *authenticator,
+                                                                   const uint8_t *api_key,
+                                                                   size_t api_key_len,
+                                                                   const struct notiflows_auth_public_key *signing_key);
+
+// Generates a new key pair of `bits` bits (2048, 3072 or 4096) and makes its public key the
+// project's signing key, as `notiflows_auth_authenticator_set_signing_key` does. Writes the
+// pair to `*out_pair`: its private key is for the customer's backend and shown once. The
+// caller owns the pair and releases it with `notiflows_auth_key_pair_free`. Thread-safe
+// (generation runs without holding any lock).
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes; `out_pair` must be valid for a write.
+notiflows_auth_result notiflows_auth_authenticator_rotate_signing_key(const struct notiflows_auth_authenticator *authenticator,
+                                                                      const uint8_t *api_key,
+                                                                      size_t api_key_len,
+                                                                      uint32_t bits,
+                                                                      struct notiflows_auth_key_pair **out_pair);
+
+// Switches a project's security mode (`NOTIFLOWS_AUTH_SECURITY_MODE_SECURE` or
+// `_DEVELOPMENT`), atomically like a key rotation. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes.
+notiflows_auth_result notiflows_auth_authenticator_set_security_mode(const struct notiflows_auth_authenticator *authenticator,
+                                                                     const uint8_t *api_key,
+                                                                     size_t api_key_len,
+                                                                     uint32_t security_mode);
+
+// Replaces a project's allowed origins (none allows every origin);
+// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID` and no change if an entry is malformed.
+// Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes; `allowed_origins` must be NULL or point to `allowed_origins_count` elements, each
+// pointing to its bytes.
+notiflows_auth_result notiflows_auth_authenticator_set_allowed_origins(const struct notiflows_auth_authenticator *authenticator,
+                                                                       const uint8_t *api_key,
+                                                                       size_t api_key_len,
+                                                                       const struct notiflows_auth_bytes *allowed_origins,
+                                                                       size_t allowed_origins_count);
+
+// Authenticates one request from its headers and its `Origin`, at `now` (Unix seconds, or
+// `NOTIFLOWS_AUTH_CURRENT_TIME`).
+//
+// - `headers`, `headers_count`: the request's headers, any order, names compared
+//   case-insensitively (only the three `x-notiflows-*` headers are read; one sent twice
+//   is an error, never a silent pick). The pointer may be NULL when the count is 0.
+// - `origin`, `origin_len`: the `Origin` header's value, or NULL when the request has none
+//   (not a browser: no origin check).
+//
+// On success writes the user's external id (the token's `sub`, or the Development Mode
+// user id; UTF-8, not NUL-terminated) into `user_id_buf` and its length into
+// `*out_user_id_len`, and the mode, the credential used and the token's expiry into
+// `*out_user`. A `user_id_buf` of `NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES` is never too small;
+// with a smaller one, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only
+// `*out_user_id_len`.
+//
+// On failure returns the error (`API_KEY_MISSING`, `API_KEY_INVALID`, `ORIGIN_NOT_ALLOWED`,
+// `USER_KEY_MISSING`, `SIGNING_KEY_NOT_CONFIGURED`, `USER_ID_MISSING`, `USER_ID_INVALID`,
+// or any token error); `notiflows_auth_last_error_response` then gives the HTTP status and
+// JSON body to answer with. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `headers` must be NULL (with count 0) or point to
+// `headers_count` elements whose pointers each point to their bytes; `origin` must be NULL
+// or point to `origin_len` readable bytes; `user_id_buf` must point to `user_id_buf_len`
+// writable bytes (or be NULL with length 0); `out_user_id_len` and `out_user` must be
+// valid for writes.
+notiflows_auth_result notiflows_auth_authenticator_authenticate(const struct notiflows_auth_authenticator *authenticator,
+                                                                const struct notiflows_auth_header *headers,
+                                                                size_t headers_count,
+                                                                const uint8_t *origin,
+                                                                size_t origin_len,
+                                                                int64_t now,
+                                                                uint8_t *user_id_buf,
+                                                                size_t user_id_buf_len,
+                                                                size_t *out_user_id_len,
+                                                                struct notiflows_auth_authenticated *out_user);
+
+// Writes the CORS headers for a response as text, one `Name: value` line each, every line
+// ending in `\r\n` (not NUL-terminated): `Vary: Origin` always; for an allowed origin,
+// `Access-Control-Allow-Origin` echoing it and, when `preflight` is true, the allowed
+// headers, methods and max age (answer a preflight with status 204).
+//
+// - `api_key`: the request's `x-notiflows-api-key`, or NULL when unknown (preflights carry
+//   no Notiflows headers): then every well-formed origin is echoed, and the actual request
+//   is still checked by `notiflows_auth_authenticator_authenticate`.
+// - `origin`: the request's `Origin`, or NULL when it has none.
+//
+// Buffer protocol: `buf` may be NULL when `buf_len` is 0; when too small, returns
+// `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_len`, the size needed.
+// Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` and `origin` must each be NULL or point
+// to their length in readable bytes; `buf` must point to `buf_len` writable bytes;
+// `out_len` must be valid for a write.
+notiflows_auth_result notiflows_auth_authenticator_cors_headers(const struct notiflows_auth_authenticator *authenticator,
+                                                                const uint8_t *api_key,
+                                                                size_t api_key_len,
+                                                                const uint8_t *origin,
+                                                                size_t origin_len,
+                                                                bool preflight,
+                                                                uint8_t *buf,
+                                                                size_t buf_len,
+                                                                size_t *out_len);
+
+// Releases an authenticator. NULL does nothing.
+//
+// # Safety
+// `authenticator` must be NULL or a handle from `notiflows_auth_authenticator_new` not yet
+// freed; no other thread may be using it, and it must not be used afterwards.
+void notiflows_auth_authenticator_free(struct notiflows_auth_authenticator *authenticator);
+
+// Writes the HTTP answer for the last failure on the calling thread: its status to
+// `*out_status` (401 for credentials, 403 for origins, 500 for configuration and for the
+// C ABI's own codes) and the JSON body `{"code":"...","message":"..."}` into `buf` (length
+// in `*out_len`; not NUL-terminated), ready to send as `application/json`. When no call on
+// this thread has failed yet, succeeds with status 0 and an empty body.
+//
+// Buffer protocol: `buf` may be NULL when `buf_len` is 0; when too small, returns
+// `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_len`, the size needed.
+// Does not change the last error. Per thread, so thread-safe.
+//
+// # Safety
+// `out_status` must be valid for a write; `buf` must point to `buf_len` writable bytes (or
+// be NULL with `buf_len` 0); `out_len` must be valid for a write.
+notiflows_auth_result notiflows_auth_last_error_response(uint16_t *out_status,
+                                                         uint8_t *buf,
+                                                         size_t buf_len,
+                                                         size_t *out_len);
 
 // Loads an RSA public key from SPKI PEM (`PUBLIC KEY`), PKCS#1 PEM (`RSA PUBLIC KEY`), DER
 // (either), or a base64-encoded PEM line; the format is detected. Surrounding whitespace,
@@ -464,11 +736,17 @@ void notiflows_auth_policy_free(struct notiflows_auth_policy *policy);
 // The verifier keeps its own copies of both: the caller may free them at once. The caller
 // owns the verifier and releases it with `notiflows_auth_verifier_free`. Thread-safe.
 //
+// `cache_capacity`: 0 for no cache, or the most tokens to remember as verified (keyed by
+// their SHA-256; about 100 bytes plus the `sub` each). A browser sends the same token on
+// every request, so a cached token skips the RSA check; its `exp`, `nbf` and `iat` are
+// still checked against `now` on every use.
+//
 // # Safety
 // `key` must be a live handle; `policy` must be NULL or a live handle not being changed by
 // another thread; `out_verifier` must be valid for a write.
 notiflows_auth_result notiflows_auth_verifier_new(const struct notiflows_auth_public_key *key,
                                                   const struct notiflows_auth_policy *policy,
+                                                  size_t cache_capacity,
                                                   struct notiflows_auth_verifier **out_verifier);
 
 // Verifies a compact RS256 user token at `now` (Unix seconds, or
@@ -483,8 +761,8 @@ notiflows_auth_result notiflows_auth_verifier_new(const struct notiflows_auth_pu
 // length into `*out_sub_len`, and the time claims into `*out_claims`. A `sub_buf` of
 // `NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES` is never too small; with a smaller one, a longer
 // `sub` gives `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and only `*out_sub_len`, the size
-// needed, is written. Allocates nothing. Thread-safe: one verifier may verify on many
-// threads at once.
+// needed, is written. Allocates nothing (except to remember a newly verified token in the
+// cache). Thread-safe: one verifier may verify on many threads at once.
 //
 // # Safety
 // `verifier` must be a live handle; `token` must point to `token_len` readable bytes;

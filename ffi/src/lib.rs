@@ -19,6 +19,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![allow(non_camel_case_types)]
 
+pub mod authenticator;
 pub mod keys;
 pub mod result;
 pub mod time;

@@ -2,8 +2,8 @@
 
 use crate::boundary::{guard, guard_value};
 use crate::io::OutBytes;
-use auth::{Error, ErrorKind};
 use core::ffi::c_char;
+use notiflows::{Error, ErrorKind};
 use std::cell::Cell;
 
 /// The result of every fallible function: `NOTIFLOWS_AUTH_RESULT_OK` (0) or an error.
@@ -145,7 +145,6 @@ impl notiflows_auth_result {
     }
 
     /// The stable string code (`None` for `Ok`).
-    #[cfg(test)]
     pub(crate) fn code(self) -> Option<&'static str> {
         match self.ffi_entry() {
             Some(&(_, code, _)) => Some(code),
@@ -260,7 +259,7 @@ pub(crate) fn set_last_error(failure: Failure) {
     LAST_ERROR.with(|last| last.set(Some(failure)));
 }
 
-fn last_error() -> Option<Failure> {
+pub(crate) fn last_error() -> Option<Failure> {
     LAST_ERROR.with(Cell::get)
 }
 
@@ -374,7 +373,7 @@ pub unsafe extern "C" fn notiflows_auth_last_error_claim(
 }
 
 /// Like [`guard`], but leaves the last error alone: for the error-reporting functions.
-fn guard_quiet(f: impl FnOnce() -> Result<(), Failure>) -> notiflows_auth_result {
+pub(crate) fn guard_quiet(f: impl FnOnce() -> Result<(), Failure>) -> notiflows_auth_result {
     let saved = last_error();
     let result = guard(f);
     LAST_ERROR.with(|last| last.set(saved));

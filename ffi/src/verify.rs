@@ -4,8 +4,10 @@ use crate::boundary::{guard, guard_value};
 use crate::io::{self, Handle, Out, OutBytes};
 use crate::keys::notiflows_auth_public_key;
 use crate::result::notiflows_auth_result;
+use crate::result::Failure;
 use crate::time::resolve_now;
-use auth::{ClaimsRef, NumericDate, Policy, Verifier};
+use notiflows::auth::{CacheKey, TokenCache};
+use notiflows::{ClaimsRef, NumericDate, Policy, Verifier};
 
 /// The longest `sub` a verified token can carry, in bytes: a `sub` buffer of this size is
 /// never too small.
@@ -27,14 +29,52 @@ impl Handle for notiflows_auth_policy {
     type Inner = Policy;
 }
 
-/// A verifier: one public key and one policy, checking user tokens. Immutable: safe to
-/// use from many threads at once. Release with `notiflows_auth_verifier_free`.
+/// A verifier: one public key and one policy, checking user tokens, with an optional
+/// verified-token cache. Safe to use from many threads at once (the cache is internally
+/// synchronised). Release with `notiflows_auth_verifier_free`.
 pub struct notiflows_auth_verifier {
     _private: [u8; 0],
 }
 
+/// A verifier and, optionally, the cache of tokens it already verified.
+pub(crate) struct CachingVerifier {
+    verifier: Verifier,
+    cache: Option<TokenCache>,
+}
+
+impl CachingVerifier {
+    /// Verifies `token` at `now` and hands its claims to `deliver`. A cached token skips the
+    /// signature check; its time claims are checked against `now` on every use.
+    fn verify(
+        &self,
+        token: &[u8],
+        now: i64,
+        deliver: impl FnOnce(&ClaimsRef<'_>) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        let policy = self.verifier.policy();
+        let Some(cache) = &self.cache else {
+            return self.verifier.verify_with(token, now, |claims| deliver(&claims))?;
+        };
+        // One key and one policy for the verifier's life: generation 0 throughout.
+        let key = CacheKey::new(0, token);
+        let mut deliver = Some(deliver);
+        let mut take = || deliver.take().ok_or(Failure::PANIC);
+        if let Some(result) = cache.get(&key, |claims| {
+            policy.check_times(&claims, now)?;
+            take()?(&claims)
+        }) {
+            return result;
+        }
+        self.verifier.verify_signature_with(token, |claims| {
+            policy.check_times(&claims, now)?;
+            cache.insert(key, &claims);
+            take()?(&claims)
+        })?
+    }
+}
+
 impl Handle for notiflows_auth_verifier {
-    type Inner = Verifier;
+    type Inner = CachingVerifier;
 }
 
 /// An RFC 7519 NumericDate claim: `present` is false when the token has no such claim
@@ -192,6 +232,11 @@ pub unsafe extern "C" fn notiflows_auth_policy_free(policy: *mut notiflows_auth_
 /// The verifier keeps its own copies of both: the caller may free them at once. The caller
 /// owns the verifier and releases it with `notiflows_auth_verifier_free`. Thread-safe.
 ///
+/// `cache_capacity`: 0 for no cache, or the most tokens to remember as verified (keyed by
+/// their SHA-256; about 100 bytes plus the `sub` each). A browser sends the same token on
+/// every request, so a cached token skips the RSA check; its `exp`, `nbf` and `iat` are
+/// still checked against `now` on every use.
+///
 /// # Safety
 /// `key` must be a live handle; `policy` must be NULL or a live handle not being changed by
 /// another thread; `out_verifier` must be valid for a write.
@@ -199,6 +244,7 @@ pub unsafe extern "C" fn notiflows_auth_policy_free(policy: *mut notiflows_auth_
 pub unsafe extern "C" fn notiflows_auth_verifier_new(
     key: *const notiflows_auth_public_key,
     policy: *const notiflows_auth_policy,
+    cache_capacity: usize,
     out_verifier: *mut *mut notiflows_auth_verifier,
 ) -> notiflows_auth_result {
     guard(|| {
@@ -210,7 +256,11 @@ pub unsafe extern "C" fn notiflows_auth_verifier_new(
             // SAFETY: as above; non-NULL.
             *unsafe { notiflows_auth_policy::borrow(policy) }?
         };
-        out.write(notiflows_auth_verifier::into_raw(Verifier::with_policy(key.clone(), policy)?));
+        let verifier = Verifier::with_policy(key.clone(), policy)?;
+        out.write(notiflows_auth_verifier::into_raw(CachingVerifier {
+            verifier,
+            cache: TokenCache::new(cache_capacity),
+        }));
         Ok(())
     })
 }
@@ -227,8 +277,8 @@ pub unsafe extern "C" fn notiflows_auth_verifier_new(
 /// length into `*out_sub_len`, and the time claims into `*out_claims`. A `sub_buf` of
 /// `NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES` is never too small; with a smaller one, a longer
 /// `sub` gives `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and only `*out_sub_len`, the size
-/// needed, is written. Allocates nothing. Thread-safe: one verifier may verify on many
-/// threads at once.
+/// needed, is written. Allocates nothing (except to remember a newly verified token in the
+/// cache). Thread-safe: one verifier may verify on many threads at once.
 ///
 /// # Safety
 /// `verifier` must be a live handle; `token` must point to `token_len` readable bytes;
@@ -256,11 +306,11 @@ pub unsafe extern "C" fn notiflows_auth_verifier_verify(
                 Out::new(out_claims)?,
             )
         };
-        verifier.verify_with(token, resolve_now(now), |claims| {
+        verifier.verify(token, resolve_now(now), |claims| {
             sub_out.write(claims.sub.as_bytes())?;
-            claims_out.write((&claims).into());
+            claims_out.write(claims.into());
             Ok(())
-        })?
+        })
     })
 }
 
