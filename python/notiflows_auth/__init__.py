@@ -1,0 +1,39 @@
+"""notiflows_auth: sign, verify and authenticate Notiflows user tokens (RS256).
+
+A thin binding over the Rust core: every rule lives there. ``now=None`` means the system
+clock; RSA work and key parsing release the GIL.
+"""
+
+from __future__ import annotations
+
+from ._errors import ConfigError, NotiflowsAuthError, RequestAuthError, SigningKeyError, TokenError
+from ._native import (
+    ERROR_CODES,
+    ERROR_STATUS,
+    SIGNING_KEY_ENV,
+    GeneratedKeyPair,
+    SigningKey,
+    UserClaims,
+    Verifier,
+    __version__,
+    generate_signing_key,
+    sign_user_token,
+)
+
+__all__ = [
+    "ERROR_CODES",
+    "ERROR_STATUS",
+    "SIGNING_KEY_ENV",
+    "ConfigError",
+    "GeneratedKeyPair",
+    "NotiflowsAuthError",
+    "RequestAuthError",
+    "SigningKey",
+    "SigningKeyError",
+    "TokenError",
+    "UserClaims",
+    "Verifier",
+    "__version__",
+    "generate_signing_key",
+    "sign_user_token",
+]

@@ -1,0 +1,35 @@
+//! Python bindings for notiflows-auth (`notiflows_auth._native`).
+//!
+//! Only glue lives here: every rule is in the core crate. Time comes from the system clock
+//! when the caller passes `now=None`; RSA work and key parsing run with the GIL released.
+
+mod args;
+mod errors;
+mod keys;
+mod verify;
+
+use notiflows_auth::ErrorKind;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The core's codes, in numeric order: the single source for Python's list.
+    let codes: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
+    m.add("ERROR_CODES", PyTuple::new(py, codes)?)?;
+    let statuses = PyDict::new(py);
+    for kind in ErrorKind::ALL {
+        statuses.set_item(kind.code(), kind.http_status())?;
+    }
+    m.add("ERROR_STATUS", statuses)?;
+    m.add("SIGNING_KEY_ENV", keys::SIGNING_KEY_ENV)?;
+    m.add_class::<keys::GeneratedKeyPair>()?;
+    m.add_class::<keys::SigningKey>()?;
+    m.add_class::<verify::Verifier>()?;
+    m.add_class::<verify::UserClaims>()?;
+    m.add_function(wrap_pyfunction!(keys::generate_signing_key, m)?)?;
+    m.add_function(wrap_pyfunction!(keys::sign_user_token, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! Verifying user tokens: `Verifier` and the `UserClaims` it returns.
+
+use crate::args::{non_negative, now_or_clock, text_or_bytes};
+use crate::errors::{config_invalid, AuthError};
+use notiflows_auth::verify::{DEFAULT_IAT_SKEW_SECONDS, DEFAULT_MAX_TOKEN_BYTES};
+use notiflows_auth::{self as core, Claims, NumericDate, Policy};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// A NumericDate as Python sees it: an `int` for whole seconds, else a `float`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Date(NumericDate);
+
+impl<'py> IntoPyObject<'py> for Date {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = std::convert::Infallible;
+
+    fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
+        Ok(if self.0.subsec_nanos() == 0 {
+            self.0.seconds().into_pyobject(py)?.into_any()
+        } else {
+            self.0.as_f64().into_pyobject(py)?.into_any()
+        })
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.subsec_nanos() == 0 {
+            write!(f, "{}", self.0.seconds())
+        } else {
+            write!(f, "{:?}", self.0.as_f64())
+        }
+    }
+}
+
+/// The claims of a verified user token: `sub` (the user's external id) and the optional
+/// NumericDates `exp`, `nbf`, `iat`.
+#[pyclass(frozen, eq, hash, module = "notiflows_auth", name = "UserClaims")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct UserClaims {
+    /// The user's external id.
+    #[pyo3(get)]
+    pub sub: String,
+    /// Expiry, when present.
+    #[pyo3(get)]
+    pub exp: Option<Date>,
+    /// Not-before, when present.
+    #[pyo3(get)]
+    pub nbf: Option<Date>,
+    /// Issued-at, when present.
+    #[pyo3(get)]
+    pub iat: Option<Date>,
+}
+
+impl From<&Claims> for UserClaims {
+    fn from(claims: &Claims) -> Self {
+        UserClaims {
+            sub: claims.sub.as_str().to_owned(),
+            exp: claims.exp.map(Date),
+            nbf: claims.nbf.map(Date),
+            iat: claims.iat.map(Date),
+        }
+    }
+}
+
+fn show(date: Option<Date>) -> String {
+    date.map_or_else(|| "None".to_owned(), |d| d.to_string())
+}
+
+#[pymethods]
+impl UserClaims {
+    /// The claims as a dict (`sub`, `exp`, `nbf`, `iat`; absent ones are `None`).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("sub", &self.sub)?;
+        dict.set_item("exp", self.exp)?;
+        dict.set_item("nbf", self.nbf)?;
+        dict.set_item("iat", self.iat)?;
+        Ok(dict)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let sub = self.sub.as_str().into_pyobject(py)?.repr()?;
+        Ok(format!("UserClaims(sub={sub}, exp={}, nbf={}, iat={})", show(self.exp), show(self.nbf), show(self.iat)))
+    }
+}
+
+const LEEWAY_RANGE: &str = "leeway must be a non-negative whole number of seconds";
+const LIFETIME_RANGE: &str = "max_lifetime must be a non-negative whole number of seconds, or None";
+const SKEW_RANGE: &str = "iat_skew must be a non-negative whole number of seconds";
+const SIZE_RANGE: &str = "max_token_bytes must be between 1 and 16384";
+
+/// Verifies RS256 user tokens against one public key, with the key parsed once.
+#[pyclass(frozen, module = "notiflows_auth", name = "Verifier")]
+pub struct Verifier {
+    verifier: core::Verifier,
+}
+
+impl Verifier {
+    /// Verifies with the GIL released.
+    pub fn verify_bytes(&self, py: Python<'_>, token: &[u8], now: i64) -> Result<Claims, AuthError> {
+        Ok(py.detach(|| self.verifier.verify(token, now))?)
+    }
+}
+
+#[pymethods]
+impl Verifier {
+    /// `Verifier(public_key, *, leeway=0, require_exp=False, max_token_bytes=8192,
+    /// max_lifetime=None, iat_skew=60)`: `public_key` as SPKI or PKCS#1 PEM, DER or the
+    /// base64-encoded PEM line, `str` or `bytes`.
+    #[new]
+    #[pyo3(signature = (
+        public_key, *, leeway = 0, require_exp = false, max_token_bytes = DEFAULT_MAX_TOKEN_BYTES as i64,
+        max_lifetime = None, iat_skew = DEFAULT_IAT_SKEW_SECONDS as i64,
+    ))]
+    fn new(
+        py: Python<'_>,
+        public_key: &Bound<'_, PyAny>,
+        leeway: i64,
+        require_exp: bool,
+        max_token_bytes: i64,
+        max_lifetime: Option<i64>,
+        iat_skew: i64,
+    ) -> PyResult<Self> {
+        let policy = Policy {
+            leeway_seconds: non_negative(leeway, LEEWAY_RANGE)?,
+            require_exp,
+            max_lifetime_seconds: max_lifetime.map(|s| non_negative(s, LIFETIME_RANGE)).transpose()?,
+            max_token_bytes: usize::try_from(max_token_bytes).map_err(|_| config_invalid(SIZE_RANGE))?,
+            iat_skew_seconds: non_negative(iat_skew, SKEW_RANGE)?,
+        };
+        let key = text_or_bytes(public_key, "public_key")?;
+        let key = py.detach(|| core::PublicKey::parse(&key)).map_err(AuthError)?;
+        Ok(Verifier { verifier: core::Verifier::with_policy(key, policy).map_err(AuthError)? })
+    }
+
+    /// Verifies a compact user token (`str` or `bytes`, exactly as received: nothing is
+    /// trimmed) at `now` (Unix seconds; the system clock when `None`) and returns its claims.
+    #[pyo3(signature = (token, *, now = None))]
+    fn verify(&self, py: Python<'_>, token: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<UserClaims> {
+        let token = text_or_bytes(token, "token")?;
+        let now = now_or_clock(now)?;
+        Ok(UserClaims::from(&self.verify_bytes(py, &token, now)?))
+    }
+
+    /// The public key as SubjectPublicKeyInfo PEM.
+    #[getter]
+    fn public_key_pem(&self) -> String {
+        self.verifier.public_key().to_spki_pem()
+    }
+
+    #[getter]
+    fn leeway(&self) -> u64 {
+        self.verifier.policy().leeway_seconds
+    }
+
+    #[getter]
+    fn require_exp(&self) -> bool {
+        self.verifier.policy().require_exp
+    }
+
+    #[getter]
+    fn max_token_bytes(&self) -> usize {
+        self.verifier.policy().max_token_bytes
+    }
+
+    #[getter]
+    fn max_lifetime(&self) -> Option<u64> {
+        self.verifier.policy().max_lifetime_seconds
+    }
+
+    #[getter]
+    fn iat_skew(&self) -> u64 {
+        self.verifier.policy().iat_skew_seconds
+    }
+
+    fn __repr__(&self) -> String {
+        let p = self.verifier.policy();
+        format!(
+            "Verifier(modulus_bits={}, leeway={}, require_exp={}, max_token_bytes={}, max_lifetime={}, iat_skew={})",
+            self.verifier.public_key().modulus_bits(),
+            p.leeway_seconds,
+            if p.require_exp { "True" } else { "False" },
+            p.max_token_bytes,
+            p.max_lifetime_seconds.map_or_else(|| "None".to_owned(), |s| s.to_string()),
+            p.iat_skew_seconds,
+        )
+    }
+}
