@@ -1,8 +1,73 @@
-//! Request authentication (Secure Mode, Development Mode, a verified-token cache hit).
+//! Request authentication: the `authenticate` group.
+//!
+//! Each operation authenticates one browser request carrying the headers a browser really
+//! sends (host, user agent, accept, ...) plus the Notiflows ones, with an allowed `Origin`:
+//! - `secure`: Secure Mode, verified-token cache off, so every request is a full verify;
+//! - `secure_cache_hit`: Secure Mode, the same token again, answered from the cache (its time
+//!   claims re-checked against `now`);
+//! - `development`: Development Mode, the unsigned `x-notiflows-user-id`.
 
-use crate::{Fixture, Operation};
+use crate::{Fixture, Library, Operation, SUBJECT};
+use notiflows_auth::{Authenticator, AuthenticatorOptions, ProjectConfig, SecurityMode};
+use std::hint::black_box;
 
-/// The `authenticate` group's operations.
-pub fn operations(_fixture: &Fixture) -> Vec<Operation> {
-    Vec::new()
+/// The project's public API key in the benchmark.
+pub const API_KEY: &str = "pk_live_3f9a8c2e7b1d4a6f";
+/// The allowed browser origin the requests come from.
+pub const ORIGIN: &str = "https://app.example.com";
+
+/// The other headers of a typical browser request (names lower-case, as HTTP/2 sends them).
+const BROWSER_HEADERS: [(&str, &str); 7] = [
+    ("host", "api.notiflows.example"),
+    ("user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"),
+    ("accept", "application/json"),
+    ("accept-language", "en-US,en;q=0.5"),
+    ("accept-encoding", "gzip, deflate, br"),
+    ("origin", ORIGIN),
+    ("referer", "https://app.example.com/inbox"),
+];
+
+fn authenticator(f: &Fixture, mode: SecurityMode, cache_capacity: usize) -> Authenticator {
+    let options = AuthenticatorOptions { cache_capacity, ..AuthenticatorOptions::default() };
+    let auth = Authenticator::new(options).expect("authenticator");
+    auth.add_project(ProjectConfig {
+        api_key: API_KEY.to_string(),
+        security_mode: mode,
+        signing_public_key: Some(f.verifier.public_key().clone()),
+        allowed_origins: vec![ORIGIN.to_string(), "http://localhost:3000".to_string()],
+    })
+    .expect("project");
+    auth
+}
+
+fn request(credential: (&'static str, String)) -> Vec<(&'static str, String)> {
+    let mut headers: Vec<(&'static str, String)> =
+        BROWSER_HEADERS.iter().map(|&(name, value)| (name, value.to_string())).collect();
+    headers.push(("x-notiflows-api-key", API_KEY.to_string()));
+    headers.push(credential);
+    headers
+}
+
+fn authenticate_op(id: &'static str, auth: Authenticator, headers: Vec<(&'static str, String)>, now: i64) -> Operation {
+    Operation::new("authenticate", id, Library::Ours, move || {
+        let user = auth.authenticate(black_box(&headers), Some(black_box(ORIGIN)), now).expect("authenticated");
+        assert_eq!(user.user_id.as_str().len(), SUBJECT.len());
+        black_box(user);
+    })
+}
+
+/// The `authenticate` group's operations, on the fixture's key and token.
+pub fn operations(f: &Fixture) -> Vec<Operation> {
+    let secure = request(("x-notiflows-user-key", f.token.clone()));
+    let dev = request(("x-notiflows-user-id", SUBJECT.to_string()));
+    let mut ops = vec![
+        authenticate_op("secure", authenticator(f, SecurityMode::Secure, 0), secure.clone(), f.now),
+        authenticate_op("secure_cache_hit", authenticator(f, SecurityMode::Secure, 10_000), secure, f.now),
+        authenticate_op("development", authenticator(f, SecurityMode::Development, 0), dev, f.now),
+    ];
+    // The first run of the cached one fills the cache; every later run is a hit.
+    for op in &mut ops {
+        (op.run)();
+    }
+    ops
 }

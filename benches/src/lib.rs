@@ -11,7 +11,7 @@ use jwt_simple::prelude::{
     Duration as JwtSimpleDuration, JWTClaims, NoCustomClaims, RS256KeyPair, RS256PublicKey, RSAKeyPairLike,
     RSAPublicKeyLike,
 };
-use notiflows_auth::{generate_signing_key, SignOptions, SigningKey, Verifier};
+use notiflows_auth::{SignOptions, SigningKey, Verifier};
 use std::hint::black_box;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -52,23 +52,30 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// Generates a key of `bits` and signs a token valid for a day from now.
+    /// Loads the committed key of `bits` (`keys/rsaBITS.pem`) and signs a token valid for a
+    /// day from now.
     pub fn new(bits: usize) -> Fixture {
-        let pair = generate_signing_key(bits).expect("key generation");
-        let signing_key = pair.signing_key().expect("our generated key loads");
+        let private_pem = match bits {
+            2048 => include_str!("../keys/rsa2048.pem"),
+            3072 => include_str!("../keys/rsa3072.pem"),
+            4096 => include_str!("../keys/rsa4096.pem"),
+            _ => panic!("no benchmark key of {bits} bits"),
+        };
+        let signing_key = SigningKey::parse(private_pem.as_bytes()).expect("benchmark key loads");
+        let public_pem = signing_key.public_key().to_spki_pem();
         let verifier = Verifier::new(signing_key.public_key().clone());
         let now = unix_now();
         let options = SignOptions { now, expires_in: Some(86_400), kid: None };
         let token = signing_key.sign_user_token(SUBJECT, &options).expect("sign");
-        let private_der = pem::parse(&pair.private_key_pem).expect("PEM").into_contents();
+        let private_der = pem::parse(private_pem).expect("PEM").into_contents();
         let signature_b64 = token.rsplit_once('.').map(|(_, s)| s).unwrap_or_default();
         Fixture {
             bits,
             now,
             signature: b64url_decode(signature_b64),
-            private_pem: pair.private_key_pem,
+            private_pem: private_pem.to_string(),
             private_der,
-            public_pem: pair.public_key_pem,
+            public_pem,
             signing_key,
             verifier,
             token,

@@ -1,1 +1,126 @@
-fn main() {}
+//! Heap allocations per operation, ours and each peer's, counted by a counting global
+//! allocator: `cargo run --release -p notiflows-auth-benches --bin allocs [-- --json]`.
+//!
+//! The counter sees every allocation made through Rust's allocator, in Rust code and in the
+//! C code that ring compiles in (ring never calls malloc). It does not see `malloc` calls
+//! made inside C libraries (aws-lc, BoringSSL): `scripts/bench` counts those separately with
+//! valgrind, using `--only GROUP/ID --iters N`, which runs one operation N times and prints
+//! nothing.
+
+use notiflows_auth_benches::{auth, operations, Fixture, Library, Operation, VERIFY_BITS};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static BYTES: Cell<u64> = const { Cell::new(0) };
+}
+
+fn record(size: usize) {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+    let _ = BYTES.try_with(|c| c.set(c.get() + u64::try_from(size).unwrap_or(u64::MAX)));
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; the wrapper only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        record(layout.size());
+        // SAFETY: the caller's contract for `alloc` is passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        record(layout.size());
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // A growing vector or string: counted as one more allocation of the new size.
+        record(new_size);
+        // SAFETY: the caller's contract for `realloc` is passed on as is.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const ITERATIONS: u64 = 200;
+
+fn counters() -> (u64, u64) {
+    (ALLOCATIONS.with(Cell::get), BYTES.with(Cell::get))
+}
+
+/// Allocations and bytes per run of `op`, averaged over [`ITERATIONS`] runs after warm-up.
+fn measure(op: &mut Operation) -> (f64, f64) {
+    for _ in 0..3 {
+        (op.run)();
+    }
+    let before = counters();
+    for _ in 0..ITERATIONS {
+        (op.run)();
+    }
+    let after = counters();
+    let per = |a: u64, b: u64| (a - b) as f64 / ITERATIONS as f64;
+    (per(after.0, before.0), per(after.1, before.1))
+}
+
+fn all_operations(bits: &[usize]) -> Vec<Operation> {
+    let fixtures: Vec<Fixture> = bits.iter().map(|&b| Fixture::new(b)).collect();
+    let mut ops = operations(&fixtures);
+    ops.extend(auth::operations(&fixtures[0]));
+    ops
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value_of = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    if let Some(only) = value_of("--only") {
+        let iterations: u64 = value_of("--iters").and_then(|n| n.parse().ok()).unwrap_or(100);
+        // Only the key size the operation needs (the first fixture also serves parse and sign).
+        let bits = VERIFY_BITS.iter().copied().find(|b| only.contains(&format!("/{b}/"))).unwrap_or(2048);
+        let mut ops = all_operations(&[bits]);
+        let op = ops.iter_mut().find(|op| format!("{}/{}", op.group, op.id) == only);
+        let Some(op) = op else {
+            eprintln!("no operation {only}");
+            std::process::exit(2);
+        };
+        for _ in 0..iterations {
+            (op.run)();
+        }
+        return;
+    }
+    let json = args.iter().any(|a| a == "--json");
+    let mut ops = all_operations(&VERIFY_BITS);
+    let rows: Vec<(String, &'static str, Library, f64, f64)> = ops
+        .iter_mut()
+        .map(|op| {
+            let (allocs, bytes) = measure(op);
+            (op.group.clone(), op.id, op.library, allocs, bytes)
+        })
+        .collect();
+    if json {
+        let items: Vec<String> = rows
+            .iter()
+            .map(|(group, id, library, allocs, bytes)| {
+                format!(
+                    r#"{{"group":"{group}","id":"{id}","ours":{},"allocations":{allocs},"bytes":{bytes}}}"#,
+                    *library == Library::Ours
+                )
+            })
+            .collect();
+        println!("[{}]", items.join(",\n "));
+        return;
+    }
+    println!("Heap allocations per operation (Rust allocator; mean of {ITERATIONS} runs)\n");
+    println!("| operation | library | allocations | bytes |");
+    println!("| --- | --- | ---: | ---: |");
+    for (group, id, _, allocs, bytes) in &rows {
+        println!("| {group} | {id} | {allocs} | {bytes} |");
+    }
+}
