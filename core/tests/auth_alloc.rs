@@ -1,0 +1,108 @@
+//! Authentication allocates nothing on its common paths: a verified-token cache hit, a
+//! Development Mode user id, origin checks and refusals. Counted per thread with a
+//! counting global allocator.
+
+mod auth_support;
+
+use auth_support::{authenticator, keys, project, API_KEY, NOW};
+use notiflows_auth::{Authenticator, ErrorKind, SecurityMode};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: the caller's contract for `alloc` is passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: the caller's contract for `realloc` is passed on as is.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f` on this thread.
+fn allocations<T>(f: impl FnOnce() -> T) -> u64 {
+    let before = ALLOCATIONS.with(Cell::get);
+    black_box(f());
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+fn setup(mode: SecurityMode) -> Authenticator {
+    let auth = authenticator(64);
+    let origins = ["https://app.example.com", "https://*.example.org"];
+    auth.add_project(project(mode, Some(&keys()[0].public), &origins)).unwrap();
+    auth
+}
+
+#[test]
+fn a_cache_hit_allocates_nothing() {
+    let auth = setup(SecurityMode::Secure);
+    let token = keys()[0].token("user \u{e9}\\\"escaped\"", NOW);
+    let headers =
+        [("content-type", "application/json"), ("X-Notiflows-Api-Key", API_KEY), ("x-notiflows-user-key", &token)];
+    let origin = Some("https://a.example.org");
+    // The first call verifies and fills the cache (that allocates the cached entry).
+    let mut first = None;
+    let fill = allocations(|| first = Some(auth.authenticate(headers, origin, NOW).unwrap()));
+    assert!(fill > 0, "the counter sees the verify and the new cache entry");
+    let first = first.unwrap();
+    assert!(allocations(|| auth.authenticate(headers, origin, NOW).unwrap()) == 0);
+    let hits = allocations(|| {
+        for i in 0..1000 {
+            let user = auth.authenticate(headers, origin, NOW + i).unwrap();
+            assert_eq!(user, first);
+        }
+    });
+    assert_eq!(hits, 0, "cache hits allocate nothing");
+    // An expired hit allocates nothing either.
+    let expired = allocations(|| auth.authenticate(headers, origin, NOW + 3600).unwrap_err());
+    assert_eq!(expired, 0);
+}
+
+#[test]
+fn development_mode_and_refusals_allocate_nothing() {
+    let auth = setup(SecurityMode::Development);
+    let dev = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "user-1")];
+    auth.authenticate(dev, None, NOW).unwrap();
+    assert_eq!(allocations(|| auth.authenticate(dev, Some("https://app.example.com"), NOW).unwrap()), 0);
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let refusals: [(Headers<'_>, Option<&str>, ErrorKind); 5] = [
+        (&[], None, ErrorKind::ApiKeyMissing),
+        (&[("x-notiflows-api-key", "pk_unknown")], None, ErrorKind::ApiKeyInvalid),
+        (&dev, Some("https://evil-example.org"), ErrorKind::OriginNotAllowed),
+        (&[("x-notiflows-api-key", API_KEY)], None, ErrorKind::UserIdMissing),
+        (&[("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "")], None, ErrorKind::UserIdInvalid),
+    ];
+    for (headers, origin, kind) in refusals {
+        let count = allocations(|| assert_eq!(auth.authenticate(headers, origin, NOW).unwrap_err().kind(), kind));
+        assert_eq!(count, 0, "{kind:?}");
+    }
+}
+
+#[test]
+fn cors_headers_allocate_nothing() {
+    let auth = setup(SecurityMode::Secure);
+    let count = allocations(|| {
+        let preflight = auth.cors_preflight(Some(API_KEY), Some("https://a.example.org"));
+        assert_eq!(preflight.iter().count(), 5);
+        assert_eq!(auth.cors_response(Some(API_KEY), Some("https://evil.test")).iter().count(), 1);
+    });
+    assert_eq!(count, 0);
+}
