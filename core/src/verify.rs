@@ -197,7 +197,12 @@ fn decode_and_check<R>(
         return Err(Error::new(ErrorKind::TokenTooLarge));
     }
     let segments = token::split(token)?;
-    let needed = token::decoded_len(segments.header, "header")? + token::decoded_len(segments.payload, "payload")?;
+    // A length no base64url text has is found before the signature is decoded, so a fourth
+    // segment must be looked for here too: segments are reported before encodings.
+    let decoded_len = |segment, name| {
+        token::decoded_len(segment, name).map_err(|e| token::refine_signature_error(segments.signature, e))
+    };
+    let needed = decoded_len(segments.header, "header")? + decoded_len(segments.payload, "payload")?;
     if needed <= SMALL_BUFFER {
         then(check_with_buffer(&segments, key, &mut [0; SMALL_BUFFER])?)
     } else {
@@ -234,4 +239,19 @@ fn check_with_buffer<'b>(
         key.verify_rs256(segments.signing_input, signature)?;
     }
     token::read_claims(&mut rest[..payload_len])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fourth_segment_is_reported_before_a_bad_base64_length() {
+        // Found by the token_parse fuzz target: a header or payload of a length no base64url
+        // text has was reported as token_base64 before the extra segment.
+        for token in [&b"a.b.c.d"[..], b"eyJ.a.c.d", b"abcde.e30.c.d"] {
+            assert_eq!(decode_unverified(token, 100).unwrap_err().kind(), ErrorKind::TokenMalformed, "{token:?}");
+        }
+        assert_eq!(decode_unverified(b"a.e30.c", 100).unwrap_err().kind(), ErrorKind::TokenBase64);
+    }
 }
