@@ -91,11 +91,13 @@ pub(crate) fn scan<'h, H: HeaderPair<'h>>(headers: impl IntoIterator<Item = H>) 
     found
 }
 
-/// The error for a Notiflows header sent more than once, with the kind that header's own
-/// problems use.
-pub(crate) fn repeated(kind: ErrorKind) -> Error {
-    Error::new(kind).with_detail("the header was sent more than once; send it exactly once")
-}
+// A Notiflows header sent more than once is refused with the kind its own problems use.
+pub(crate) const API_KEY_REPEATED: Error = Error::new(ErrorKind::ApiKeyInvalid)
+    .with_detail("x-notiflows-api-key was sent more than once; send it exactly once");
+pub(crate) const USER_KEY_REPEATED: Error = Error::new(ErrorKind::TokenMalformed)
+    .with_detail("x-notiflows-user-key was sent more than once; send it exactly once");
+pub(crate) const USER_ID_REPEATED: Error = Error::new(ErrorKind::UserIdInvalid)
+    .with_detail("x-notiflows-user-id was sent more than once; send it exactly once");
 
 /// A Development Mode user id: 1 to [`MAX_USER_ID_BYTES`] bytes of UTF-8 without control
 /// characters, else `user_id_invalid`.

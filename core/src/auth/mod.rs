@@ -181,7 +181,7 @@ impl Authenticator {
         let found = headers::scan(headers);
         let api_key = match found.api_key {
             Field::Absent => return Err(Error::new(ErrorKind::ApiKeyMissing)),
-            Field::Repeated => return Err(headers::repeated(ErrorKind::ApiKeyInvalid)),
+            Field::Repeated => return Err(headers::API_KEY_REPEATED),
             Field::Once(value) => value,
         };
         // API keys are public: looking them up in a hash map leaks nothing worth hiding.
@@ -192,10 +192,10 @@ impl Authenticator {
             return Err(Error::new(ErrorKind::OriginNotAllowed));
         }
         if found.user_key == Field::Repeated {
-            return Err(headers::repeated(ErrorKind::TokenMalformed));
+            return Err(headers::USER_KEY_REPEATED);
         }
         if found.user_id == Field::Repeated {
-            return Err(headers::repeated(ErrorKind::UserIdInvalid));
+            return Err(headers::USER_ID_REPEATED);
         }
         match (project.mode, found.user_key, found.user_id) {
             (_, Field::Once(token), _) => self.verify_user_key(&project, token, now),
