@@ -27,12 +27,18 @@ enum Command {
     Verify(commands::verify::Args),
     /// Show a token's header and claims WITHOUT verifying anything.
     Inspect(commands::inspect::Args),
+    /// Authenticate one request against a project file, and say why it is refused.
+    Authenticate(commands::authenticate::Args),
+    /// Walk through the product end to end on an embedded setup (nothing to prepare).
+    Demo(commands::demo::Args),
 }
 
-/// A failure the command reports: a library error or a plain message (I/O, arguments).
+/// A failure the command reports: a library error, a plain message (I/O, arguments), or
+/// one the command has already printed.
 pub enum Failure {
     Library(notiflows_auth::Error),
     Other(String),
+    Reported,
 }
 
 impl From<notiflows_auth::Error> for Failure {
@@ -48,6 +54,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => commands::sign::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Authenticate(args) => commands::authenticate::run(args),
+        Command::Demo(args) => commands::demo::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -59,5 +67,6 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+        Err(Failure::Reported) => ExitCode::FAILURE,
     }
 }

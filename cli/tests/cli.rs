@@ -150,3 +150,67 @@ fn inspect_marks_output_as_not_verified() {
     assert!(stderr(&out).contains("NOT VERIFIED"));
     assert!(stderr(&run(cli().args(["inspect", "a.b"]))).starts_with("error: token_malformed"));
 }
+
+#[test]
+fn demo_runs_every_step_and_exits_0() {
+    let out = run(cli().args(["demo", "--now", "1700000000"]));
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.matches("PASS").count(), 8, "{text}");
+    assert!(!text.contains("FAIL"));
+    for code in ["token_expired", "signature_invalid", "origin_not_allowed", "user_key_missing"] {
+        assert!(text.contains(code), "{code}");
+    }
+}
+
+#[test]
+fn authenticate_explains_refusals_with_status() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let project = dir.path().join("project.json");
+    std::fs::write(
+        &project,
+        r#"{"api_key":"pk_1","security_mode":"secure","signing_public_key":"public_key.pem","allowed_origins":["https://*.example.com"]}"#,
+    )
+    .unwrap();
+    let token = sign(&["--sub", "u-1", "--now", "1000"], &dir.path().join("private_key.pem"));
+    let auth = |headers: &[String], origin: Option<&str>| {
+        let mut cmd = cli();
+        cmd.args(["authenticate", "--now", "1001", "--project"]).arg(&project);
+        for h in headers {
+            cmd.args(["-H", h]);
+        }
+        if let Some(origin) = origin {
+            cmd.args(["--origin", origin]);
+        }
+        run(&mut cmd)
+    };
+    let ok = auth(
+        &["X-Notiflows-Api-Key: pk_1".into(), format!("x-notiflows-user-key: {token}")],
+        Some("https://a.example.com"),
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let user: Value = serde_json::from_str(&stdout(&ok)).unwrap();
+    assert_eq!(
+        (user["user_id"].as_str(), user["mode"].as_str(), user["expires_at"].as_i64()),
+        (Some("u-1"), Some("secure"), Some(4600))
+    );
+
+    let refused = auth(&["x-notiflows-api-key: pk_1".into(), "x-notiflows-user-id: u-1".into()], None);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = stderr(&refused);
+    assert!(err.starts_with("error: user_key_missing: Security Mode is on"), "{err}");
+    assert!(err.contains("HTTP 401 {\"code\":\"user_key_missing\""), "{err}");
+
+    let origin = auth(
+        &["x-notiflows-api-key: pk_1".into(), format!("x-notiflows-user-key: {token}")],
+        Some("https://example.com"),
+    );
+    assert!(stderr(&origin).starts_with("error: origin_not_allowed: ") && stderr(&origin).contains("HTTP 403"));
+    assert!(stderr(&auth(&[], None)).starts_with("error: api_key_missing: "));
+    assert!(stderr(&auth(&["x-notiflows-api-key: nope".into()], None)).starts_with("error: api_key_invalid: "));
+
+    // Malformed configuration is reported as such.
+    std::fs::write(&project, r#"{"api_key":"pk_1","allowed_origins":["example.com"]}"#).unwrap();
+    assert!(stderr(&auth(&[], None)).starts_with("error: config_invalid: "));
+}

@@ -1,3 +1,5 @@
+pub mod authenticate;
+pub mod demo;
 pub mod inspect;
 pub mod keygen;
 pub mod sign;
