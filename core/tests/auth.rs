@@ -593,3 +593,34 @@ fn hostile_headers_never_panic() {
         }
     }
 }
+
+#[test]
+fn token_cache_for_a_standalone_verifier() {
+    use notiflows_auth::auth::TokenCache;
+    use notiflows_auth::Verifier;
+    let cache = TokenCache::new(8).unwrap();
+    let verifier = Verifier::new(keys()[0].public.clone());
+    let other = Verifier::new(keys()[1].public.clone());
+    let token = token0("alice");
+    let sub = |claims: notiflows_auth::ClaimsRef<'_>| claims.sub.to_string();
+    for _ in 0..2 {
+        assert_eq!(cache.verify_with(&verifier, 0, token.as_bytes(), NOW, sub).unwrap(), "alice");
+        assert_eq!(
+            cache.verify_with(&verifier, 0, token.as_bytes(), NOW + 3600, sub).unwrap_err().code(),
+            "token_expired"
+        );
+    }
+    // Another generation (another key) verifies afresh.
+    assert_eq!(cache.verify_with(&other, 1, token.as_bytes(), NOW, sub).unwrap_err().code(), "signature_invalid");
+    // A token that failed its time rules is not cached: later it still verifies in full.
+    let later = keys()[0].token("bob", NOW + 1000);
+    assert_eq!(
+        cache.verify_with(&verifier, 0, later.as_bytes(), NOW, sub).unwrap_err().code(),
+        "token_issued_in_future"
+    );
+    assert_eq!(
+        cache.verify_with(&other, 0, later.as_bytes(), NOW + 1000, sub).unwrap_err().code(),
+        "signature_invalid"
+    );
+    assert!(TokenCache::new(0).is_none());
+}

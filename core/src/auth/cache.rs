@@ -5,13 +5,16 @@
 //!   that changes on every project change (key rotation, mode switch): old entries become
 //!   unreachable at once and age out first.
 //! - Holds only tokens that fully verified, with their claims; every hit re-checks the time
-//!   claims against the caller's `now` (the caller does that with the claims it is handed).
+//!   claims against the caller's `now` ([`TokenCache::verify_with`] is the one place that
+//!   puts these steps in order).
 //! - Bounded: at most `capacity` entries across all projects, split over a few shards each
 //!   behind an `RwLock`; a full shard evicts with CLOCK (second chance), so tokens in use
 //!   stay and one-off tokens go.
 //! - A hit takes one shard read lock, hashes 40 bytes and allocates nothing.
 
+use crate::error::Error;
 use crate::token::{ClaimsRef, NumericDate};
+use crate::verify::Verifier;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{PoisonError, RwLock};
@@ -102,6 +105,33 @@ impl TokenCache {
     fn shard(&self, key: &CacheKey) -> &RwLock<Shard> {
         // The digest is uniform, so one byte spreads keys evenly over at most 16 shards.
         &self.shards[usize::from(key.digest[0]) % self.shards.len()]
+    }
+
+    /// Verifies `token` at `now` like [`Verifier::verify_with`], through the cache: a token
+    /// already verified under `generation` skips the signature check, and its time claims
+    /// are checked against `now` on every call. Only tokens that pass every rule are cached.
+    /// `f` gets the claims (at most one call). A hit allocates nothing.
+    ///
+    /// `generation` must change whenever the verifier's key or policy does; a caller with
+    /// one verifier per cache passes 0.
+    pub fn verify_with<R>(
+        &self,
+        verifier: &Verifier,
+        generation: u64,
+        token: &[u8],
+        now: i64,
+        mut f: impl FnMut(ClaimsRef<'_>) -> R,
+    ) -> Result<R, Error> {
+        let policy = verifier.policy();
+        let key = CacheKey::new(generation, token);
+        if let Some(hit) = self.get(&key, |claims| policy.check_times(&claims, now).map(|()| f(claims))) {
+            return hit;
+        }
+        verifier.verify_signature_with(token, |claims| {
+            policy.check_times(&claims, now)?;
+            self.insert(key, &claims);
+            Ok(f(claims))
+        })?
     }
 
     /// Hands the cached claims for `key` to `f`, or `None` on a miss. Allocates nothing.

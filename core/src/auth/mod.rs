@@ -238,12 +238,10 @@ impl Authenticator {
         }
     }
 
-    /// Verifies a user token for `project`, through the cache when there is one. Only
-    /// tokens that pass every rule are cached.
+    /// Verifies a user token for `project`, through the cache when there is one.
     fn verify_user_key(&self, project: &Project, token: &[u8], now: i64) -> Result<AuthenticatedUser, Error> {
         let verifier = project.verifier.as_ref().ok_or(Error::new(ErrorKind::SigningKeyNotConfigured))?;
         let user = |claims: ClaimsRef<'_>| {
-            self.policy.check_times(&claims, now)?;
             Ok(AuthenticatedUser {
                 api_key: Arc::clone(&project.api_key),
                 user_id: Subject::new(claims.sub)?,
@@ -252,20 +250,10 @@ impl Authenticator {
                 expires_at: claims.exp,
             })
         };
-        let Some(cache) = &self.cache else {
-            return verifier.verify_signature_with(token, user)?;
-        };
-        let key = CacheKey::new(project.generation, token);
-        if let Some(result) = cache.get(&key, user) {
-            return result;
+        match &self.cache {
+            Some(cache) => cache.verify_with(verifier, project.generation, token, now, user)?,
+            None => verifier.verify_with(token, now, user)?,
         }
-        verifier.verify_signature_with(token, |claims| {
-            let result = user(claims);
-            if result.is_ok() {
-                cache.insert(key, &claims);
-            }
-            result
-        })?
     }
 
     fn project(&self, api_key: &str) -> Result<Arc<Project>, Error> {
