@@ -624,3 +624,55 @@ fn token_cache_for_a_standalone_verifier() {
     );
     assert!(TokenCache::new(0).is_none());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Arbitrary origins, header values and origin entries fail cleanly, never panic.
+        #[test]
+        fn arbitrary_input_never_panics(
+            origin in ".{0,80}",
+            value in proptest::collection::vec(any::<u8>(), 0..300),
+            entry in ".{0,60}",
+        ) {
+            let a = authenticator(4);
+            let _ = a.add_project(project(DEV, Some(&keys()[0].public), &[entry.as_str()]));
+            a.add_project(project(DEV, Some(&keys()[0].public), &["https://*.example.com"])).unwrap();
+            for name in [&b"x-notiflows-api-key"[..], b"x-notiflows-user-key", b"x-notiflows-user-id"] {
+                let headers: [(&[u8], &[u8]); 2] = [(b"x-notiflows-api-key", API_KEY.as_bytes()), (name, &value)];
+                let _ = a.authenticate(headers, Some(&origin), NOW);
+            }
+            let _ = a.cors_preflight(Some(API_KEY), Some(&origin)).iter().count();
+        }
+
+        /// Whatever a wildcard entry lets through is a proper subdomain with the same scheme
+        /// and port, and an echoed origin never carries control characters.
+        #[test]
+        fn wildcards_only_admit_proper_subdomains(
+            origin in concat!(
+                "(https|https|https|http|HTTPS|ftp)://(|||\\*|\\.)[a-zA-Z0-9_-]{0,8}(||\\.[a-zA-Z0-9_-]{0,8})",
+                "(\\.example\\.com|\\.example\\.com|\\.EXAMPLE\\.com|example\\.com|\\.example\\.com\\.evil\\.com)",
+                "(|||:443|:8443|:)(||||/| )",
+            ),
+        ) {
+            let a = authenticator(0);
+            a.add_project(project(DEV, None, &["https://*.example.com"])).unwrap();
+            let headers = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "u")];
+            if a.authenticate(headers, Some(&origin), NOW).is_ok() {
+                let lower = origin.to_ascii_lowercase();
+                let host = lower.strip_prefix("https://").unwrap();
+                let host = host.strip_suffix(":443").unwrap_or(host);
+                let prefix = host.strip_suffix(".example.com").unwrap();
+                prop_assert!(!prefix.is_empty() && !prefix.starts_with('.') && !prefix.ends_with('.'));
+                prop_assert!(!prefix.contains(['*', ':', '/', ' ']) && !prefix.contains(".."));
+                prop_assert_eq!(a.cors_response(Some(API_KEY), Some(&origin)).allow_origin(), Some(origin.as_str()));
+            } else {
+                prop_assert_eq!(a.cors_response(Some(API_KEY), Some(&origin)).allow_origin(), None);
+            }
+        }
+    }
+}
