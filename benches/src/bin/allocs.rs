@@ -70,6 +70,15 @@ fn measure(op: &mut Operation) -> (f64, f64) {
     (per(after.0, before.0), per(after.1, before.1))
 }
 
+/// Runs `op` `n` times. Not inlined, so that `valgrind --tool=callgrind
+/// --collect-atstart=no --toggle-collect='*measured_loop*'` counts exactly this loop.
+#[inline(never)]
+fn measured_loop(op: &mut Operation, n: u64) {
+    for _ in 0..n {
+        (op.run)();
+    }
+}
+
 fn all_operations(bits: &[usize]) -> Vec<Operation> {
     let fixtures: Vec<Fixture> = bits.iter().map(|&b| Fixture::new(b)).collect();
     let mut ops = operations(&fixtures);
@@ -90,9 +99,7 @@ fn main() {
             eprintln!("no operation {only}");
             std::process::exit(2);
         };
-        for _ in 0..iterations {
-            (op.run)();
-        }
+        measured_loop(op, iterations);
         return;
     }
     let json = args.iter().any(|a| a == "--json");

@@ -1,0 +1,105 @@
+//! Interleaved A/B timing of the ratios the targets are about, which a sequential benchmark
+//! on a busy machine cannot resolve to within 2%: short batches of A and B alternate, and
+//! the median of the per-round time ratios is reported, so load that comes and goes hits
+//! both sides alike.
+//!
+//! `cargo run --release -p notiflows-auth-benches --bin paired [-- --json] [--rounds N]`
+
+use notiflows_auth_benches::{auth, operations, Fixture, Operation, VERIFY_BITS};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// (name, A, B, what the target says about time(A) / time(B)).
+const PAIRS: [(&str, &str, &str, &str); 7] = [
+    ("verify 2048: ours / bare ring", "verify/2048/ours", "verify/2048/ring", "<= 1.02"),
+    ("verify 3072: ours / bare ring", "verify/3072/ours", "verify/3072/ring", "<= 1.02"),
+    ("verify 4096: ours / bare ring", "verify/4096/ours", "verify/4096/ring", "<= 1.02"),
+    ("verify 2048: ours (borrowed claims) / bare ring", "verify/2048/ours_borrowed", "verify/2048/ring", "<= 1.02"),
+    ("parse only / verify 2048 (ours)", "parse/ours", "verify/2048/ours", "< 0.01"),
+    ("authenticate: cache hit / full verify", "authenticate/secure_cache_hit", "authenticate/secure", "<= 0.05"),
+    ("sign 2048: ours / bare aws-lc-rs", "sign/2048/ours", "sign/2048/aws_lc_rs", "<= 1.00"),
+];
+
+fn time_batch(op: &mut Operation, n: u32) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        (op.run)();
+    }
+    start.elapsed()
+}
+
+/// A batch size taking about `target` for `op`.
+fn batch_size(op: &mut Operation, target: Duration) -> u32 {
+    let mut n = 1;
+    loop {
+        let t = time_batch(op, n);
+        if t >= target / 4 || n >= 1 << 20 {
+            let scaled = target.as_secs_f64() / t.as_secs_f64() * f64::from(n);
+            return scaled.clamp(1.0, f64::from(u32::MAX)) as u32;
+        }
+        n *= 2;
+    }
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json = args.iter().any(|a| a == "--json");
+    let rounds: usize = args
+        .iter()
+        .position(|a| a == "--rounds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200);
+    let fixtures: Vec<Fixture> = VERIFY_BITS.iter().map(|&b| Fixture::new(b)).collect();
+    let mut ops = operations(&fixtures);
+    ops.extend(auth::operations(&fixtures[0]));
+    let index = |ops: &[Operation], name: &str| {
+        ops.iter().position(|op| format!("{}/{}", op.group, op.id) == name).expect("operation")
+    };
+    let mut rows = Vec::new();
+    for (name, a, b, target) in PAIRS {
+        let (ia, ib) = (index(&ops, a), index(&ops, b));
+        let na = batch_size(&mut ops[ia], Duration::from_millis(4));
+        let nb = batch_size(&mut ops[ib], Duration::from_millis(4));
+        // Fewer rounds for the slow signing pair keep the run short.
+        let rounds = if a.starts_with("sign") { rounds / 4 } else { rounds };
+        let mut ratios: Vec<f64> = (0..rounds)
+            .map(|round| {
+                // Alternate which side goes first, so neither always runs on a warmer cache.
+                let (ta, tb) = if round % 2 == 0 {
+                    let ta = time_batch(&mut ops[ia], na);
+                    (ta, time_batch(&mut ops[ib], nb))
+                } else {
+                    let tb = time_batch(&mut ops[ib], nb);
+                    (time_batch(&mut ops[ia], na), tb)
+                };
+                (ta.as_secs_f64() / f64::from(na)) / (tb.as_secs_f64() / f64::from(nb))
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        let (q1, median, q3) = (quantile(&ratios, 0.25), quantile(&ratios, 0.5), quantile(&ratios, 0.75));
+        rows.push((name, a, b, target, q1, median, q3));
+        black_box(&ops);
+    }
+    if json {
+        let items: Vec<String> = rows
+            .iter()
+            .map(|(name, a, b, target, q1, median, q3)| {
+                format!(
+                    r#"{{"name":"{name}","a":"{a}","b":"{b}","target":"{target}","q1":{q1:.5},"median":{median:.5},"q3":{q3:.5}}}"#
+                )
+            })
+            .collect();
+        println!("[{}]", items.join(",\n "));
+        return;
+    }
+    println!("Interleaved A/B: time(A) / time(B), median of {rounds} rounds (interquartile range)\n");
+    for (name, _, _, target, q1, median, q3) in rows {
+        println!("{name:50} {median:.4}  ({q1:.4} .. {q3:.4})  target {target}");
+    }
+}
