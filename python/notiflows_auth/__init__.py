@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from ._errors import ConfigError, NotiflowsAuthError, RequestAuthError, SigningKeyError, TokenError
 from ._native import (
+    API_KEY_HEADER,
     ERROR_CODES,
     ERROR_STATUS,
     SIGNING_KEY_ENV,
+    USER_ID_HEADER,
+    USER_KEY_HEADER,
+    AuthenticatedUser,
+    Authenticator,
     GeneratedKeyPair,
     SigningKey,
     UserClaims,
@@ -21,9 +26,14 @@ from ._native import (
 )
 
 __all__ = [
+    "API_KEY_HEADER",
     "ERROR_CODES",
     "ERROR_STATUS",
     "SIGNING_KEY_ENV",
+    "USER_ID_HEADER",
+    "USER_KEY_HEADER",
+    "AuthenticatedUser",
+    "Authenticator",
     "ConfigError",
     "GeneratedKeyPair",
     "NotiflowsAuthError",

@@ -1,6 +1,6 @@
 """Type stubs for the native module (Rust, PyO3). Import from ``notiflows_auth`` instead."""
 
-from typing import Dict, Optional, Tuple, Union, final
+from typing import Dict, Iterable, Literal, Mapping, Optional, Tuple, Union, final
 
 __version__: str
 #: Every error code of the core, in the order of their numeric codes.
@@ -10,7 +10,15 @@ ERROR_STATUS: Dict[str, int]
 #: The environment variable read when no signing key is given: "NOTIFLOWS_SIGNING_KEY".
 SIGNING_KEY_ENV: str
 
+#: The three request headers: "x-notiflows-api-key", "x-notiflows-user-key", "x-notiflows-user-id".
+API_KEY_HEADER: str
+USER_KEY_HEADER: str
+USER_ID_HEADER: str
+
 _KeyInput = Union[str, bytes]
+_Text = Union[str, bytes]
+_Headers = Union[Mapping[str, str], Mapping[_Text, _Text], Iterable[Tuple[_Text, _Text]]]
+_Mode = Literal["secure", "development"]
 
 @final
 class GeneratedKeyPair:
@@ -75,6 +83,7 @@ class Verifier:
         max_token_bytes: int = 8192,
         max_lifetime: Optional[int] = None,
         iat_skew: int = 60,
+        cache_size: int = 0,
     ) -> Verifier: ...
     def verify(self, token: Union[str, bytes], *, now: Optional[int] = None) -> UserClaims: ...
     @property
@@ -89,6 +98,60 @@ class Verifier:
     def max_lifetime(self) -> Optional[int]: ...
     @property
     def iat_skew(self) -> int: ...
+    @property
+    def cache_size(self) -> int: ...
+
+@final
+class AuthenticatedUser:
+    """A request that passed authentication."""
+
+    @property
+    def api_key(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def mode(self) -> _Mode: ...
+    @property
+    def credential(self) -> Literal["user_key", "user_id"]: ...
+    @property
+    def expires_at(self) -> Optional[Union[int, float]]: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Authenticator:
+    """Projects by API key and the verified-token cache they share. Thread-safe."""
+
+    def __new__(
+        cls,
+        *,
+        leeway: int = 0,
+        require_exp: bool = False,
+        max_token_bytes: int = 8192,
+        max_lifetime: Optional[int] = None,
+        iat_skew: int = 60,
+        cache_size: int = 10000,
+    ) -> Authenticator: ...
+    def add_project(
+        self,
+        api_key: str,
+        *,
+        security_mode: _Mode = "secure",
+        signing_public_key: Optional[_KeyInput] = None,
+        allowed_origins: Optional[Iterable[str]] = None,
+    ) -> None: ...
+    def remove_project(self, api_key: str) -> bool: ...
+    def set_signing_key(self, api_key: str, public_key: Optional[_KeyInput]) -> None: ...
+    def rotate_signing_key(self, api_key: str, bits: int = 2048) -> GeneratedKeyPair: ...
+    def set_security_mode(self, api_key: str, mode: _Mode) -> None: ...
+    def set_allowed_origins(self, api_key: str, allowed_origins: Iterable[str]) -> None: ...
+    def authenticate(
+        self, headers: _Headers, *, origin: Optional[str] = None, now: Optional[int] = None
+    ) -> AuthenticatedUser: ...
+    def cors_preflight_headers(self, origin: Optional[str], *, api_key: Optional[str] = None) -> Dict[str, str]: ...
+    def cors_response_headers(self, origin: Optional[str], *, api_key: Optional[str] = None) -> Dict[str, str]: ...
+    @property
+    def cache_size(self) -> int: ...
 
 def generate_signing_key(bits: int = 2048) -> GeneratedKeyPair: ...
 def sign_user_token(

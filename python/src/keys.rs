@@ -43,13 +43,20 @@ impl GeneratedKeyPair {
     }
 }
 
+impl GeneratedKeyPair {
+    /// Wraps the core's pair, generated with `bits` bits.
+    pub fn from_core(bits: usize, pair: core::GeneratedKeyPair) -> Self {
+        let core::GeneratedKeyPair { private_key_pem, private_key_base64, public_key_pem } = pair;
+        GeneratedKeyPair { bits, private_key_pem, private_key_base64, public_key_pem }
+    }
+}
+
 /// `generate_signing_key(bits=2048)`: a new RSA key pair (2048, 3072 or 4096 bits).
 #[pyfunction]
 #[pyo3(signature = (bits = core::DEFAULT_GENERATED_KEY_BITS))]
 pub fn generate_signing_key(py: Python<'_>, bits: usize) -> PyResult<GeneratedKeyPair> {
     let pair = py.detach(|| core::generate_signing_key(bits)).map_err(AuthError)?;
-    let core::GeneratedKeyPair { private_key_pem, private_key_base64, public_key_pem } = pair;
-    Ok(GeneratedKeyPair { bits, private_key_pem, private_key_base64, public_key_pem })
+    Ok(GeneratedKeyPair::from_core(bits, pair))
 }
 
 /// An RSA private key, parsed once, that signs user tokens.

@@ -4,6 +4,7 @@
 //! when the caller passes `now=None`; RSA work and key parsing run with the GIL released.
 
 mod args;
+mod auth;
 mod errors;
 mod keys;
 mod verify;
@@ -25,10 +26,15 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add("ERROR_STATUS", statuses)?;
     m.add("SIGNING_KEY_ENV", keys::SIGNING_KEY_ENV)?;
+    m.add("API_KEY_HEADER", notiflows_auth::auth::API_KEY_HEADER)?;
+    m.add("USER_KEY_HEADER", notiflows_auth::auth::USER_KEY_HEADER)?;
+    m.add("USER_ID_HEADER", notiflows_auth::auth::USER_ID_HEADER)?;
     m.add_class::<keys::GeneratedKeyPair>()?;
     m.add_class::<keys::SigningKey>()?;
     m.add_class::<verify::Verifier>()?;
     m.add_class::<verify::UserClaims>()?;
+    m.add_class::<auth::Authenticator>()?;
+    m.add_class::<auth::AuthenticatedUser>()?;
     m.add_function(wrap_pyfunction!(keys::generate_signing_key, m)?)?;
     m.add_function(wrap_pyfunction!(keys::sign_user_token, m)?)?;
     Ok(())

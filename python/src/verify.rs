@@ -2,14 +2,15 @@
 
 use crate::args::{non_negative, now_or_clock, text_or_bytes};
 use crate::errors::{config_invalid, AuthError};
+use notiflows_auth::auth::{CacheKey, TokenCache};
 use notiflows_auth::verify::{DEFAULT_IAT_SKEW_SECONDS, DEFAULT_MAX_TOKEN_BYTES};
-use notiflows_auth::{self as core, Claims, NumericDate, Policy};
+use notiflows_auth::{self as core, ClaimsRef, Error, NumericDate, Policy};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// A NumericDate as Python sees it: an `int` for whole seconds, else a `float`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Date(NumericDate);
+pub struct Date(pub NumericDate);
 
 impl<'py> IntoPyObject<'py> for Date {
     type Target = PyAny;
@@ -54,10 +55,10 @@ pub struct UserClaims {
     pub iat: Option<Date>,
 }
 
-impl From<&Claims> for UserClaims {
-    fn from(claims: &Claims) -> Self {
+impl From<ClaimsRef<'_>> for UserClaims {
+    fn from(claims: ClaimsRef<'_>) -> Self {
         UserClaims {
-            sub: claims.sub.as_str().to_owned(),
+            sub: claims.sub.to_owned(),
             exp: claims.exp.map(Date),
             nbf: claims.nbf.map(Date),
             iat: claims.iat.map(Date),
@@ -65,7 +66,8 @@ impl From<&Claims> for UserClaims {
     }
 }
 
-fn show(date: Option<Date>) -> String {
+/// `None` or the date, as Python would print it.
+pub fn show(date: Option<Date>) -> String {
     date.map_or_else(|| "None".to_owned(), |d| d.to_string())
 }
 
@@ -91,30 +93,91 @@ const LEEWAY_RANGE: &str = "leeway must be a non-negative whole number of second
 const LIFETIME_RANGE: &str = "max_lifetime must be a non-negative whole number of seconds, or None";
 const SKEW_RANGE: &str = "iat_skew must be a non-negative whole number of seconds";
 const SIZE_RANGE: &str = "max_token_bytes must be between 1 and 16384";
+const CACHE_RANGE: &str = "cache_size must be a non-negative number of tokens";
 
-/// Verifies RS256 user tokens against one public key, with the key parsed once.
+/// The verifier policy from the keyword arguments `Verifier` and `Authenticator` share.
+pub fn policy(
+    leeway: i64,
+    require_exp: bool,
+    max_token_bytes: i64,
+    max_lifetime: Option<i64>,
+    iat_skew: i64,
+) -> Result<Policy, AuthError> {
+    let policy = Policy {
+        leeway_seconds: non_negative(leeway, LEEWAY_RANGE)?,
+        require_exp,
+        max_lifetime_seconds: max_lifetime.map(|s| non_negative(s, LIFETIME_RANGE)).transpose()?,
+        max_token_bytes: usize::try_from(max_token_bytes).map_err(|_| config_invalid(SIZE_RANGE))?,
+        iat_skew_seconds: non_negative(iat_skew, SKEW_RANGE)?,
+    };
+    policy.validate()?;
+    Ok(policy)
+}
+
+/// A cache size argument.
+pub fn cache_size(size: i64) -> Result<usize, AuthError> {
+    usize::try_from(size).map_err(|_| config_invalid(CACHE_RANGE))
+}
+
+/// The policy's settings in `name=value` form, for reprs.
+pub fn policy_repr(p: &Policy) -> String {
+    format!(
+        "leeway={}, require_exp={}, max_token_bytes={}, max_lifetime={}, iat_skew={}",
+        p.leeway_seconds,
+        if p.require_exp { "True" } else { "False" },
+        p.max_token_bytes,
+        p.max_lifetime_seconds.map_or_else(|| "None".to_owned(), |s| s.to_string()),
+        p.iat_skew_seconds,
+    )
+}
+
+/// Verifies RS256 user tokens against one public key, with the key parsed once, and
+/// optionally remembers the tokens that verified.
 #[pyclass(frozen, module = "notiflows_auth", name = "Verifier")]
 pub struct Verifier {
     verifier: core::Verifier,
+    /// The core's verified-token cache, keyed by the token's digest (generation 0: one key
+    /// and one policy for the verifier's life). Only fully verified tokens go in; every hit
+    /// re-checks `exp`, `nbf` and `iat` against `now`.
+    cache: Option<TokenCache>,
+    cache_size: usize,
 }
 
 impl Verifier {
-    /// Verifies with the GIL released.
-    pub fn verify_bytes(&self, py: Python<'_>, token: &[u8], now: i64) -> Result<Claims, AuthError> {
-        Ok(py.detach(|| self.verifier.verify(token, now))?)
+    fn verify_claims(&self, token: &[u8], now: i64) -> Result<UserClaims, Error> {
+        let Some(cache) = &self.cache else {
+            return self.verifier.verify_with(token, now, |claims| UserClaims::from(claims));
+        };
+        let policy = self.verifier.policy();
+        let checked = |claims: ClaimsRef<'_>| -> Result<UserClaims, Error> {
+            policy.check_times(&claims, now)?;
+            Ok(UserClaims::from(claims))
+        };
+        let key = CacheKey::new(0, token);
+        if let Some(result) = cache.get(&key, checked) {
+            return result;
+        }
+        self.verifier.verify_signature_with(token, |claims| {
+            let result = checked(claims);
+            if result.is_ok() {
+                cache.insert(key, &claims);
+            }
+            result
+        })?
     }
 }
 
 #[pymethods]
 impl Verifier {
     /// `Verifier(public_key, *, leeway=0, require_exp=False, max_token_bytes=8192,
-    /// max_lifetime=None, iat_skew=60)`: `public_key` as SPKI or PKCS#1 PEM, DER or the
-    /// base64-encoded PEM line, `str` or `bytes`.
+    /// max_lifetime=None, iat_skew=60, cache_size=0)`: `public_key` as SPKI or PKCS#1 PEM,
+    /// DER or the base64-encoded PEM line, `str` or `bytes`.
     #[new]
     #[pyo3(signature = (
         public_key, *, leeway = 0, require_exp = false, max_token_bytes = DEFAULT_MAX_TOKEN_BYTES as i64,
-        max_lifetime = None, iat_skew = DEFAULT_IAT_SKEW_SECONDS as i64,
+        max_lifetime = None, iat_skew = DEFAULT_IAT_SKEW_SECONDS as i64, cache_size = 0,
     ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         public_key: &Bound<'_, PyAny>,
@@ -123,17 +186,14 @@ impl Verifier {
         max_token_bytes: i64,
         max_lifetime: Option<i64>,
         iat_skew: i64,
+        cache_size: i64,
     ) -> PyResult<Self> {
-        let policy = Policy {
-            leeway_seconds: non_negative(leeway, LEEWAY_RANGE)?,
-            require_exp,
-            max_lifetime_seconds: max_lifetime.map(|s| non_negative(s, LIFETIME_RANGE)).transpose()?,
-            max_token_bytes: usize::try_from(max_token_bytes).map_err(|_| config_invalid(SIZE_RANGE))?,
-            iat_skew_seconds: non_negative(iat_skew, SKEW_RANGE)?,
-        };
+        let policy = policy(leeway, require_exp, max_token_bytes, max_lifetime, iat_skew)?;
+        let cache_size = self::cache_size(cache_size)?;
         let key = text_or_bytes(public_key, "public_key")?;
         let key = py.detach(|| core::PublicKey::parse(&key)).map_err(AuthError)?;
-        Ok(Verifier { verifier: core::Verifier::with_policy(key, policy).map_err(AuthError)? })
+        let verifier = core::Verifier::with_policy(key, policy).map_err(AuthError)?;
+        Ok(Verifier { verifier, cache: TokenCache::new(cache_size), cache_size })
     }
 
     /// Verifies a compact user token (`str` or `bytes`, exactly as received: nothing is
@@ -142,7 +202,7 @@ impl Verifier {
     fn verify(&self, py: Python<'_>, token: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<UserClaims> {
         let token = text_or_bytes(token, "token")?;
         let now = now_or_clock(now)?;
-        Ok(UserClaims::from(&self.verify_bytes(py, &token, now)?))
+        Ok(py.detach(|| self.verify_claims(&token, now)).map_err(AuthError)?)
     }
 
     /// The public key as SubjectPublicKeyInfo PEM.
@@ -176,16 +236,18 @@ impl Verifier {
         self.verifier.policy().iat_skew_seconds
     }
 
+    /// The most tokens remembered as verified (0: no cache).
+    #[getter]
+    fn cache_size(&self) -> usize {
+        self.cache_size
+    }
+
     fn __repr__(&self) -> String {
-        let p = self.verifier.policy();
         format!(
-            "Verifier(modulus_bits={}, leeway={}, require_exp={}, max_token_bytes={}, max_lifetime={}, iat_skew={})",
+            "Verifier(modulus_bits={}, {}, cache_size={})",
             self.verifier.public_key().modulus_bits(),
-            p.leeway_seconds,
-            if p.require_exp { "True" } else { "False" },
-            p.max_token_bytes,
-            p.max_lifetime_seconds.map_or_else(|| "None".to_owned(), |s| s.to_string()),
-            p.iat_skew_seconds,
+            policy_repr(self.verifier.policy()),
+            self.cache_size
         )
     }
 }

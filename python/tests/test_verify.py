@@ -36,7 +36,8 @@ def test_defaults_and_repr(shared_verifier: na.Verifier, shared_public_pem: str)
     assert (v.leeway, v.require_exp, v.max_token_bytes, v.max_lifetime, v.iat_skew) == (0, False, 8192, None, 60)
     assert v.public_key_pem == shared_public_pem
     assert repr(v) == (
-        "Verifier(modulus_bits=2048, leeway=0, require_exp=False, max_token_bytes=8192, max_lifetime=None, iat_skew=60)"
+        "Verifier(modulus_bits=2048, leeway=0, require_exp=False, max_token_bytes=8192, max_lifetime=None, "
+        "iat_skew=60, cache_size=0)"
     )
     v2 = na.Verifier(shared_public_pem, leeway=5, require_exp=True, max_token_bytes=100, max_lifetime=600, iat_skew=0)
     assert (v2.leeway, v2.require_exp, v2.max_token_bytes, v2.max_lifetime, v2.iat_skew) == (5, True, 100, 600, 0)
@@ -242,3 +243,45 @@ def test_user_claims(signer: na.SigningKey, shared_verifier: na.Verifier) -> Non
     with pytest.raises(AttributeError):
         claims.sub = "mallory"  # type: ignore[misc]
     assert len({claims, same, other}) == 2
+
+
+def test_verified_token_cache(signer: na.SigningKey, shared_public_pem: str) -> None:
+    cached = na.Verifier(shared_public_pem, cache_size=100)
+    assert cached.cache_size == 100 and repr(cached).endswith("cache_size=100)")
+    assert na.Verifier(shared_public_pem).cache_size == 0
+    token = signer.sign_user_token("u", now=NOW, expires_in=60)
+    for _ in range(3):
+        assert cached.verify(token, now=NOW).exp == NOW + 60
+        assert cached.verify(token.encode(), now=NOW + 59).sub == "u"
+        with pytest.raises(na.TokenError) as info:
+            cached.verify(token, now=NOW + 60)
+        assert info.value.code == "token_expired"
+    # Only fully verified tokens are cached: one refused for its times is refused again,
+    # and later verifies once valid.
+    future = signer.sign_user_token("f", now=NOW + 1000)
+    with pytest.raises(na.TokenError):
+        cached.verify(future, now=NOW)
+    assert cached.verify(future, now=NOW + 1000).sub == "f"
+    with pytest.raises(na.TokenError) as info:
+        cached.verify(future, now=NOW)
+    assert info.value.code == "token_issued_in_future"
+    with pytest.raises(na.ConfigError):
+        na.Verifier(shared_public_pem, cache_size=-1)
+
+
+def test_cache_gives_the_same_results_on_the_corpus(shared_public_pem: str) -> None:
+    from conftest import CASES
+
+    plain = na.Verifier(shared_public_pem, require_exp=True, max_token_bytes=16384, iat_skew=0)
+    cached = na.Verifier(shared_public_pem, require_exp=True, max_token_bytes=16384, iat_skew=0, cache_size=8)
+
+    def outcome(verifier: na.Verifier, token: str, now: int) -> str:
+        try:
+            return "ok:" + verifier.verify(token, now=now).sub
+        except na.TokenError as e:
+            return e.code
+
+    for _ in range(2):
+        for case in CASES:
+            for now in (case["now"], case["now"] + 10**6):
+                assert outcome(cached, case["token"], now) == outcome(plain, case["token"], now), case["name"]
