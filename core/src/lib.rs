@@ -4,6 +4,9 @@
 //!   algorithm pinned to RS256, key only from configuration, clock passed in by the caller.
 //! - [`SigningKey`] loads a private key in whatever form a user pastes and signs user tokens;
 //!   [`generate_signing_key`] makes a new pair.
+//! - [`Authenticator`] authenticates User API requests: projects by API key, Secure and
+//!   Development Modes, allowed origins and CORS, atomic key rotation, and a bounded cache of
+//!   verified tokens.
 //! - [`Error`] is the one error taxonomy, with stable string codes shared by every binding.
 //!
 //! `core` never reads a clock or the environment: `now` (Unix seconds) is always an argument.
