@@ -1,0 +1,186 @@
+// Type declarations for notiflows-auth (Node).
+
+/** Every error code: the core's taxonomy and the C ABI's own codes. */
+export type ErrorCode =
+  | 'token_malformed'
+  | 'token_base64'
+  | 'token_json'
+  | 'token_duplicate_member'
+  | 'token_too_large'
+  | 'alg_not_allowed'
+  | 'crit_unsupported'
+  | 'signature_invalid'
+  | 'claim_missing'
+  | 'claim_invalid'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'token_issued_in_future'
+  | 'key_invalid'
+  | 'key_unsupported'
+  | 'signing_key_not_configured'
+  | 'api_key_missing'
+  | 'api_key_invalid'
+  | 'user_key_missing'
+  | 'user_id_missing'
+  | 'user_id_invalid'
+  | 'origin_not_allowed'
+  | 'config_invalid'
+  | 'null_argument'
+  | 'buffer_too_small'
+  | 'invalid_utf8'
+  | 'panic';
+
+/** Every error code with its number in the C ABI. */
+export const ERROR_CODES: Readonly<Record<ErrorCode, number>>;
+
+/** Every failure: a stable `code`, the HTTP `status` to answer with, the `claim` concerned. */
+export class NotiflowsAuthError extends Error {
+  constructor(code: ErrorCode, status: number, message: string, claim?: string | null);
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly claim: string | null;
+  /** The JSON body a server can send as is. */
+  toJSON(): { code: ErrorCode; message: string };
+}
+/** The user token was refused. */
+export class TokenError extends NotiflowsAuthError {
+  static readonly codes: readonly ErrorCode[];
+}
+/** A key could not be loaded, is unsupported, or no signing key is configured. */
+export class SigningKeyError extends NotiflowsAuthError {
+  static readonly codes: readonly ErrorCode[];
+}
+/** A request's Notiflows headers or Origin were refused. */
+export class RequestAuthError extends NotiflowsAuthError {
+  static readonly codes: readonly ErrorCode[];
+}
+/** A configuration value is malformed or out of range. */
+export class ConfigError extends NotiflowsAuthError {
+  static readonly codes: readonly ErrorCode[];
+}
+
+/** Unix seconds, or a Date; omitted for the current time. */
+export type Time = number | Date;
+
+export interface SignOptions {
+  /** Lifetime in seconds (default 3600); null for a token without `exp`. */
+  expiresInSeconds?: number | null;
+  /** The issue time (`iat`); default now. */
+  now?: Time;
+  /** Optional `kid` header parameter. */
+  kid?: string;
+}
+
+export interface SignUserTokenOptions extends SignOptions {
+  /** The private signing key in either format, or a SigningKey; default process.env.NOTIFLOWS_SIGNING_KEY. */
+  signingKey?: string | Buffer | SigningKey;
+}
+
+/** Signs a user token (RS256) for the user's external id. */
+export function signUserToken(userId: string, options?: SignUserTokenOptions): string;
+
+export interface GeneratedKeyPair {
+  /** PKCS#8 PEM. A secret: show once. */
+  privateKeyPem: string;
+  /** Standard base64 of the private PEM, one line (for NOTIFLOWS_SIGNING_KEY). A secret. */
+  privateKeyBase64: string;
+  /** SPKI PEM, for the verifying side. */
+  publicKeyPem: string;
+}
+
+/** Generates an RSA signing key pair (2048 bits by default). */
+export function generateSigningKey(options?: { bits?: 2048 | 3072 | 4096 }): GeneratedKeyPair;
+
+/** Native handles: release with close() (or leave it to the garbage collector). */
+declare class Handle {
+  close(): void;
+  readonly closed: boolean;
+}
+
+export class PublicKey extends Handle {
+  /** SPKI PEM, PKCS#1 PEM, DER, or a base64-encoded PEM line. */
+  constructor(key: string | Buffer);
+  toPem(): string;
+  readonly bits: number;
+}
+
+export class SigningKey extends Handle {
+  /** PKCS#8 or PKCS#1 PEM, DER, or the base64 line of a PEM. */
+  constructor(key: string | Buffer);
+  sign(userId: string, options?: SignOptions): string;
+  publicKey(): PublicKey;
+  readonly publicKeyPem: string;
+}
+
+export interface PolicyOptions {
+  /** Tolerance for exp and nbf, seconds (default 0). */
+  leewaySeconds?: number;
+  /** Refuse tokens without exp (default false). */
+  requireExp?: boolean;
+  /** Size limit, 1 to 16384 bytes (default 8192). */
+  maxTokenBytes?: number;
+  /** Refuse tokens whose exp - iat exceeds this (default: no limit). */
+  maxLifetimeSeconds?: number | null;
+  /** How far iat may lie in the future, seconds (default 60). */
+  iatSkewSeconds?: number;
+}
+
+export interface VerifierOptions extends PolicyOptions {
+  /** Tokens remembered as verified (default 0: no cache). */
+  cacheSize?: number;
+}
+
+export interface Claims {
+  sub: string;
+  iat?: number;
+  exp?: number;
+  nbf?: number;
+}
+
+export class Verifier extends Handle {
+  constructor(publicKey: string | Buffer | PublicKey, options?: VerifierOptions);
+  verify(token: string | Buffer, options?: { now?: Time }): Claims;
+}
+
+export type SecurityMode = 'secure' | 'development';
+
+export interface ProjectOptions {
+  apiKey: string;
+  securityMode?: SecurityMode;
+  signingPublicKey?: string | Buffer | PublicKey | null;
+  allowedOrigins?: string[];
+}
+
+export interface AuthenticatedUser {
+  userId: string;
+  mode: SecurityMode;
+  credential: 'user_key' | 'user_id';
+  /** The token's exp, when a user token with one was used. */
+  expiresAt?: number;
+}
+
+export type RequestHeaders =
+  | Record<string, string | string[] | undefined>
+  | Iterable<[string, string]>;
+
+export interface AuthenticatorOptions extends PolicyOptions {
+  /** Verified-token cache size across all projects (default 10000; 0 disables). */
+  cacheSize?: number;
+}
+
+export class Authenticator extends Handle {
+  constructor(options?: AuthenticatorOptions);
+  addProject(project: ProjectOptions): void;
+  removeProject(apiKey: string): boolean;
+  setSigningKey(apiKey: string, publicKey: string | Buffer | PublicKey | null): void;
+  rotateSigningKey(apiKey: string, options?: { bits?: 2048 | 3072 | 4096 }): GeneratedKeyPair;
+  setSecurityMode(apiKey: string, securityMode: SecurityMode): void;
+  setAllowedOrigins(apiKey: string, allowedOrigins: string[]): void;
+  authenticate(headers: RequestHeaders, options?: { origin?: string | null; now?: Time }): AuthenticatedUser;
+  corsHeaders(options?: { apiKey?: string | null; origin?: string | null; preflight?: boolean }): Record<string, string>;
+}
+
+/** The C library's version. */
+export const version: string;
+/** The path of the C library in use. */
+export const libraryPath: string;

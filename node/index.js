@@ -1,0 +1,507 @@
+'use strict';
+
+/**
+ * notiflows-auth for Node: sign user tokens (RS256) for the Notiflows User API, generate
+ * signing keys, verify tokens and authenticate requests, over the notiflows-auth C library.
+ *
+ * Handles (SigningKey, PublicKey, Verifier, Authenticator) hold native memory: release it
+ * with close(), or let the garbage collector do it (a FinalizationRegistry).
+ */
+
+const {
+  c,
+  libraryPath,
+  check,
+  readBuffer,
+  closedError,
+  CURRENT_TIME,
+  NO_EXPIRY,
+  MAX_SUBJECT_BYTES,
+  DEFAULT_CACHE_CAPACITY,
+} = require('./lib/native');
+const { ERROR_CODES } = require('./lib/codes');
+const errors = require('./lib/errors');
+
+const { NotiflowsAuthError, SigningKeyError, ConfigError } = errors;
+
+/** Frees a handle's native memory when its owner is garbage collected without close(). */
+const finalizer = new FinalizationRegistry(({ free, ptr }) => free(ptr));
+
+/** Common handle plumbing: the native pointer, close(), and the finalizer. */
+class Handle {
+  constructor(ptr, free) {
+    this._ptr = ptr;
+    this._free = free;
+    finalizer.register(this, { free, ptr }, this);
+  }
+
+  /** The live pointer; throws after close(). */
+  _handle() {
+    if (this._ptr === null) throw closedError(this.constructor.name);
+    return this._ptr;
+  }
+
+  /** Releases the native memory now. Safe to call twice; the object is unusable afterwards. */
+  close() {
+    if (this._ptr !== null) {
+      finalizer.unregister(this);
+      this._free(this._ptr);
+      this._ptr = null;
+    }
+  }
+
+  /** Whether close() was called. */
+  get closed() {
+    return this._ptr === null;
+  }
+}
+
+/** Text or bytes as a Buffer (strings as UTF-8). */
+function bytes(value, what) {
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  throw new TypeError(`${what} must be a string or a Buffer`);
+}
+
+/** A `now` option as whole Unix seconds, or the library's system-clock sentinel. */
+function unixSeconds(now) {
+  if (now === undefined || now === null) return CURRENT_TIME;
+  if (now instanceof Date) now = now.getTime() / 1000;
+  if (typeof now === 'bigint') return now;
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new TypeError('now must be Unix seconds (a finite number), a Date, or undefined for the current time');
+  }
+  return Math.floor(now);
+}
+
+/** A non-negative integer option. */
+function count(value, what) {
+  if (typeof value === 'bigint' && value >= 0n) return value;
+  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${what} must be a non-negative integer`);
+  return value;
+}
+
+/** A NumericDate struct as a number of seconds (fractions kept), or undefined. */
+function date(d) {
+  return d.present ? Number(d.seconds) + d.nanos / 1e9 : undefined;
+}
+
+/** The three texts of a generated key pair; frees the native pair. */
+function keyPairTexts(ptr) {
+  try {
+    return {
+      privateKeyPem: readBuffer((b, l, o) => c.key_pair_private_key_pem(ptr, b, l, o)).toString('utf8'),
+      privateKeyBase64: readBuffer((b, l, o) => c.key_pair_private_key_base64(ptr, b, l, o), 8192).toString('utf8'),
+      publicKeyPem: readBuffer((b, l, o) => c.key_pair_public_key_pem(ptr, b, l, o)).toString('utf8'),
+    };
+  } finally {
+    c.key_pair_free(ptr);
+  }
+}
+
+/** An RSA public key (2048 to 8192 bits) that verifies user tokens. */
+class PublicKey extends Handle {
+  /**
+   * @param {string|Buffer} key SPKI PEM, PKCS#1 PEM, DER, or a base64-encoded PEM line (the
+   *   format is detected)
+   */
+  constructor(key) {
+    const input = bytes(key, 'key');
+    const out = [null];
+    check(c.public_key_parse(input, input.length, out));
+    super(out[0], c.public_key_free);
+  }
+
+  /** The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`). */
+  toPem() {
+    const ptr = this._handle();
+    return readBuffer((b, l, o) => c.public_key_to_pem(ptr, b, l, o)).toString('utf8');
+  }
+
+  /** The modulus length in bits. */
+  get bits() {
+    const out = [0];
+    check(c.public_key_bits(this._handle(), out));
+    return Number(out[0]);
+  }
+}
+
+/** Wraps a pointer the library returned in a handle object of class `Cls`. */
+function adopt(Cls, ptr, free) {
+  const obj = Object.create(Cls.prototype);
+  obj._ptr = ptr;
+  obj._free = free;
+  finalizer.register(obj, { free, ptr }, obj);
+  return obj;
+}
+PublicKey._adopt = (ptr) => adopt(PublicKey, ptr, c.public_key_free);
+
+/** An RSA private key that signs user tokens; load it once and reuse it. */
+class SigningKey extends Handle {
+  /**
+   * @param {string|Buffer} key PKCS#8 or PKCS#1 PEM, DER, or the one-line base64 of a PEM (what
+   *   NOTIFLOWS_SIGNING_KEY usually holds); the format is detected
+   */
+  constructor(key) {
+    const input = bytes(key, 'signingKey');
+    const out = [null];
+    check(c.signing_key_parse(input, input.length, out));
+    super(out[0], c.signing_key_free);
+  }
+
+  /**
+   * Signs a user token for `userId`: `sub`, `iat` and (unless expiresInSeconds is null) `exp`.
+   * @param {string} userId the user's external id
+   * @param {{expiresInSeconds?: number|null, now?: number|Date, kid?: string}} [options]
+   * @returns {string} the token
+   */
+  sign(userId, { expiresInSeconds = 3600, now, kid } = {}) {
+    if (typeof userId !== 'string') throw new TypeError('userId must be a string');
+    const sub = Buffer.from(userId, 'utf8');
+    const kidBytes = kid === undefined || kid === null ? null : bytes(kid, 'kid');
+    const expiresIn = expiresInSeconds === null ? NO_EXPIRY : count(expiresInSeconds, 'expiresInSeconds');
+    const ptr = this._handle();
+    const at = unixSeconds(now);
+    const size = c.sign_buffer_size(sub.length, kidBytes ? kidBytes.length : 0);
+    const kidLen = kidBytes ? kidBytes.length : 0;
+    return readBuffer(
+      (b, l, o) => c.signing_key_sign(ptr, sub, sub.length, at, expiresIn, kidBytes, kidLen, b, l, o),
+      Number(size),
+    ).toString('latin1');
+  }
+
+  /** The matching public key (a new handle). */
+  publicKey() {
+    const out = [null];
+    check(c.signing_key_public_key(this._handle(), out));
+    return PublicKey._adopt(out[0]);
+  }
+
+  /** The matching public key as SPKI PEM. */
+  get publicKeyPem() {
+    const key = this.publicKey();
+    try {
+      return key.toPem();
+    } finally {
+      key.close();
+    }
+  }
+}
+
+/** The last signing key loaded from a string by signUserToken, kept for reuse. */
+let lastKey = { text: null, key: null };
+
+function signingKeyFrom(signingKey) {
+  if (signingKey instanceof SigningKey) return signingKey;
+  if (signingKey === undefined || signingKey === null || signingKey === '') {
+    throw new SigningKeyError(
+      'signing_key_not_configured',
+      c.error_http_status(ERROR_CODES.signing_key_not_configured),
+      'no signing key: pass the signingKey option or set NOTIFLOWS_SIGNING_KEY',
+    );
+  }
+  const text = Buffer.isBuffer(signingKey) ? null : signingKey;
+  if (text !== null && text === lastKey.text && !lastKey.key.closed) return lastKey.key;
+  const key = new SigningKey(signingKey);
+  if (text !== null) lastKey = { text, key };
+  return key;
+}
+
+/**
+ * Signs a user token for `userId` with the project's private signing key.
+ * @param {string} userId the user's external id (`sub`)
+ * @param {{signingKey?: string|Buffer|SigningKey, expiresInSeconds?: number|null, now?: number|Date, kid?: string}} [options]
+ *   signingKey defaults to process.env.NOTIFLOWS_SIGNING_KEY (either format); expiresInSeconds
+ *   defaults to 3600 (null: no exp); now defaults to the current time
+ * @returns {string} the token, for the x-notiflows-user-key header
+ */
+function signUserToken(userId, { signingKey = process.env.NOTIFLOWS_SIGNING_KEY, expiresInSeconds = 3600, now, kid } = {}) {
+  return signingKeyFrom(signingKey).sign(userId, { expiresInSeconds, now, kid });
+}
+
+/**
+ * Generates a signing key pair: the private key as PEM and as one base64 line (for
+ * NOTIFLOWS_SIGNING_KEY), and the public key as PEM. Show the private forms once.
+ * @param {{bits?: 2048|3072|4096}} [options]
+ */
+function generateSigningKey({ bits = 2048 } = {}) {
+  const out = [null];
+  check(c.key_pair_generate(count(bits, 'bits'), out));
+  return keyPairTexts(out[0]);
+}
+
+/** A native policy built from the options; the caller frees it. */
+function policyFrom({ leewaySeconds, requireExp, maxTokenBytes, maxLifetimeSeconds, iatSkewSeconds } = {}) {
+  const out = [null];
+  check(c.policy_new(out));
+  const policy = out[0];
+  try {
+    if (leewaySeconds !== undefined) check(c.policy_set_leeway_seconds(policy, count(leewaySeconds, 'leewaySeconds')));
+    if (requireExp !== undefined) check(c.policy_set_require_exp(policy, Boolean(requireExp)));
+    if (maxTokenBytes !== undefined && maxTokenBytes !== null) {
+      check(c.policy_set_max_token_bytes(policy, count(maxTokenBytes, 'maxTokenBytes')));
+    }
+    if (maxLifetimeSeconds !== undefined && maxLifetimeSeconds !== null) {
+      check(c.policy_set_max_lifetime_seconds(policy, count(maxLifetimeSeconds, 'maxLifetimeSeconds')));
+    }
+    if (iatSkewSeconds !== undefined) {
+      check(c.policy_set_iat_skew_seconds(policy, count(iatSkewSeconds, 'iatSkewSeconds')));
+    }
+    return policy;
+  } catch (e) {
+    c.policy_free(policy);
+    throw e;
+  }
+}
+
+/** A PublicKey from a key or its text; `owned` says whether the caller must close it. */
+function publicKeyFrom(key) {
+  if (key instanceof PublicKey) return { key, owned: false };
+  return { key: new PublicKey(key), owned: true };
+}
+
+/** Verifies user tokens against one public key. Safe to share; reuse one per key. */
+class Verifier extends Handle {
+  /**
+   * @param {string|Buffer|PublicKey} publicKey the project's public key (PEM, DER or base64 line)
+   * @param {{leewaySeconds?: number, requireExp?: boolean, maxTokenBytes?: number,
+   *   maxLifetimeSeconds?: number, iatSkewSeconds?: number, cacheSize?: number}} [options]
+   */
+  constructor(publicKey, options = {}) {
+    const { cacheSize = 0 } = options;
+    const { key, owned } = publicKeyFrom(publicKey);
+    let policy = null;
+    try {
+      policy = policyFrom(options);
+      const out = [null];
+      check(c.verifier_new(key._handle(), policy, count(cacheSize, 'cacheSize'), out));
+      super(out[0], c.verifier_free);
+    } finally {
+      if (policy !== null) c.policy_free(policy);
+      if (owned) key.close();
+    }
+    this._sub = Buffer.allocUnsafe(MAX_SUBJECT_BYTES);
+  }
+
+  /**
+   * Verifies a user token; throws a TokenError (with .code, .status, .claim) when refused.
+   * @param {string|Buffer} token
+   * @param {{now?: number|Date}} [options] now defaults to the current time
+   * @returns {{sub: string, iat?: number, exp?: number, nbf?: number}}
+   */
+  verify(token, { now } = {}) {
+    const input = bytes(token, 'token');
+    const subLen = [0];
+    const claims = {};
+    check(c.verifier_verify(this._handle(), input, input.length, unixSeconds(now), this._sub, MAX_SUBJECT_BYTES, subLen, claims));
+    const result = { sub: this._sub.toString('utf8', 0, subLen[0]) };
+    for (const name of ['iat', 'exp', 'nbf']) {
+      const value = date(claims[name]);
+      if (value !== undefined) result[name] = value;
+    }
+    return result;
+  }
+}
+
+const MODES = { secure: 0, development: 1 };
+const MODE_NAMES = ['secure', 'development'];
+const CREDENTIALS = ['user_key', 'user_id'];
+
+function modeNumber(mode) {
+  if (!Object.hasOwn(MODES, mode)) {
+    throw new ConfigError('config_invalid', 500, 'securityMode must be "secure" or "development"');
+  }
+  return MODES[mode];
+}
+
+/** Origins as the C array of byte strings. */
+function originArray(origins) {
+  if (!Array.isArray(origins)) throw new TypeError('allowedOrigins must be an array of strings');
+  return origins.map((o) => {
+    const ptr = bytes(o, 'an allowed origin');
+    return { ptr, len: ptr.length };
+  });
+}
+
+/** Request headers as [name, value] pairs: a plain object (values may be arrays) or pairs. */
+function headerPairs(headers) {
+  const pairs = [];
+  const entries = headers && typeof headers[Symbol.iterator] === 'function' ? headers : Object.entries(headers || {});
+  for (const [name, value] of entries) {
+    if (value === undefined || value === null) continue;
+    for (const v of Array.isArray(value) ? value : [value]) pairs.push([String(name), String(v)]);
+  }
+  return pairs;
+}
+
+/** Projects by API key: authenticates User API requests. Safe to share; changes are atomic. */
+class Authenticator extends Handle {
+  /**
+   * @param {{leewaySeconds?: number, requireExp?: boolean, maxTokenBytes?: number,
+   *   maxLifetimeSeconds?: number, iatSkewSeconds?: number, cacheSize?: number}} [options]
+   *   cacheSize defaults to 10000 verified tokens (0 disables the cache)
+   */
+  constructor(options = {}) {
+    const { cacheSize = DEFAULT_CACHE_CAPACITY } = options;
+    const policy = policyFrom(options);
+    try {
+      const out = [null];
+      check(c.authenticator_new(policy, count(cacheSize, 'cacheSize'), out));
+      super(out[0], c.authenticator_free);
+    } finally {
+      c.policy_free(policy);
+    }
+    this._user = Buffer.allocUnsafe(MAX_SUBJECT_BYTES);
+  }
+
+  /**
+   * Adds a project, or replaces the one with the same API key.
+   * @param {{apiKey: string, securityMode?: 'secure'|'development',
+   *   signingPublicKey?: string|Buffer|PublicKey|null, allowedOrigins?: string[]}} project
+   */
+  addProject({ apiKey, securityMode = 'secure', signingPublicKey = null, allowedOrigins = [] }) {
+    const api = bytes(apiKey, 'apiKey');
+    const origins = originArray(allowedOrigins);
+    const mode = modeNumber(securityMode);
+    const key = signingPublicKey === null || signingPublicKey === undefined ? null : publicKeyFrom(signingPublicKey);
+    try {
+      check(c.authenticator_add_project(this._handle(), api, api.length, mode, key && key.key._handle(), origins, origins.length));
+    } finally {
+      if (key && key.owned) key.key.close();
+    }
+  }
+
+  /** Removes a project; returns whether it existed. */
+  removeProject(apiKey) {
+    const api = bytes(apiKey, 'apiKey');
+    const out = [false];
+    check(c.authenticator_remove_project(this._handle(), api, api.length, out));
+    return Boolean(out[0]);
+  }
+
+  /** Sets (or with null removes) a project's signing public key; old tokens fail at once. */
+  setSigningKey(apiKey, publicKey) {
+    const api = bytes(apiKey, 'apiKey');
+    const key = publicKey === null || publicKey === undefined ? null : publicKeyFrom(publicKey);
+    try {
+      check(c.authenticator_set_signing_key(this._handle(), api, api.length, key && key.key._handle()));
+    } finally {
+      if (key && key.owned) key.key.close();
+    }
+  }
+
+  /**
+   * Generates a new key pair for a project and makes its public key the signing key; returns
+   * the pair (give the private key to the backend, once).
+   * @param {string} apiKey
+   * @param {{bits?: 2048|3072|4096}} [options]
+   */
+  rotateSigningKey(apiKey, { bits = 2048 } = {}) {
+    const api = bytes(apiKey, 'apiKey');
+    const out = [null];
+    check(c.authenticator_rotate_signing_key(this._handle(), api, api.length, count(bits, 'bits'), out));
+    return keyPairTexts(out[0]);
+  }
+
+  /** Switches a project's mode: 'secure' or 'development'. */
+  setSecurityMode(apiKey, securityMode) {
+    const api = bytes(apiKey, 'apiKey');
+    check(c.authenticator_set_security_mode(this._handle(), api, api.length, modeNumber(securityMode)));
+  }
+
+  /** Replaces a project's allowed origins (an empty list allows every origin). */
+  setAllowedOrigins(apiKey, allowedOrigins) {
+    const api = bytes(apiKey, 'apiKey');
+    const origins = originArray(allowedOrigins);
+    check(c.authenticator_set_allowed_origins(this._handle(), api, api.length, origins, origins.length));
+  }
+
+  /**
+   * Authenticates a request; throws a NotiflowsAuthError (with .code and .status) when refused.
+   * @param {Record<string, string|string[]|undefined>|Iterable<[string, string]>} headers the
+   *   request's headers (Node's req.headers, a fetch Headers, or [name, value] pairs)
+   * @param {{origin?: string|null, now?: number|Date}} [options] origin defaults to the
+   *   headers' Origin (null: not a browser); now to the current time
+   * @returns {{userId: string, mode: 'secure'|'development', credential: 'user_key'|'user_id', expiresAt?: number}}
+   */
+  authenticate(headers, { origin, now } = {}) {
+    const pairs = headerPairs(headers);
+    if (origin === undefined) {
+      const found = pairs.filter(([name]) => name.toLowerCase() === 'origin');
+      origin = found.length > 0 ? found[0][1] : null;
+    }
+    const native = pairs.map(([name, value]) => {
+      const n = Buffer.from(name, 'latin1');
+      const v = Buffer.from(value, 'utf8');
+      return { name: n, name_len: n.length, value: v, value_len: v.length };
+    });
+    const originBytes = origin === null ? null : bytes(origin, 'origin');
+    const userLen = [0];
+    const user = {};
+    check(
+      c.authenticator_authenticate(
+        this._handle(),
+        native,
+        native.length,
+        originBytes,
+        originBytes ? originBytes.length : 0,
+        unixSeconds(now),
+        this._user,
+        MAX_SUBJECT_BYTES,
+        userLen,
+        user,
+      ),
+    );
+    const result = {
+      userId: this._user.toString('utf8', 0, userLen[0]),
+      mode: MODE_NAMES[user.mode],
+      credential: CREDENTIALS[user.credential],
+    };
+    const expiresAt = date(user.expires_at);
+    if (expiresAt !== undefined) result.expiresAt = expiresAt;
+    return result;
+  }
+
+  /**
+   * The CORS headers for a response, as an object of header name to value: `Vary: Origin`
+   * always; for an allowed origin, Access-Control-Allow-Origin and, on a preflight, the
+   * allowed headers, methods and max age (answer a preflight with 204).
+   * @param {{apiKey?: string|null, origin?: string|null, preflight?: boolean}} [options]
+   */
+  corsHeaders({ apiKey = null, origin = null, preflight = false } = {}) {
+    const api = apiKey === null ? null : bytes(apiKey, 'apiKey');
+    const o = origin === null ? null : bytes(origin, 'origin');
+    const ptr = this._handle();
+    const text = readBuffer(
+      (b, l, out) => c.authenticator_cors_headers(ptr, api, api ? api.length : 0, o, o ? o.length : 0, Boolean(preflight), b, l, out),
+      1024,
+    ).toString('utf8');
+    const result = {};
+    for (const line of text.split('\r\n')) {
+      const colon = line.indexOf(': ');
+      if (colon > 0) result[line.slice(0, colon)] = line.slice(colon + 2);
+    }
+    return result;
+  }
+}
+
+/** The library's version. */
+const version = c.version();
+
+module.exports = {
+  signUserToken,
+  generateSigningKey,
+  SigningKey,
+  PublicKey,
+  Verifier,
+  Authenticator,
+  NotiflowsAuthError,
+  TokenError: errors.TokenError,
+  SigningKeyError,
+  RequestAuthError: errors.RequestAuthError,
+  ConfigError,
+  ERROR_CODES,
+  version,
+  libraryPath,
+};
