@@ -6,7 +6,7 @@ use crate::keys::notiflows_auth_public_key;
 use crate::result::notiflows_auth_result;
 use crate::result::Failure;
 use crate::time::resolve_now;
-use notiflows::auth::{CacheKey, TokenCache};
+use notiflows::auth::TokenCache;
 use notiflows::{ClaimsRef, NumericDate, Policy, Verifier};
 
 /// The longest `sub` a verified token can carry, in bytes: a `sub` buffer of this size is
@@ -51,25 +51,16 @@ impl CachingVerifier {
         now: i64,
         deliver: impl FnOnce(&ClaimsRef<'_>) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
-        let policy = self.verifier.policy();
-        let Some(cache) = &self.cache else {
-            return self.verifier.verify_with(token, now, |claims| deliver(&claims))?;
-        };
-        // One key and one policy for the verifier's life: generation 0 throughout.
-        let key = CacheKey::new(0, token);
-        let mut deliver = Some(deliver);
-        let mut take = || deliver.take().ok_or(Failure::PANIC);
-        if let Some(result) = cache.get(&key, |claims| {
-            policy.check_times(&claims, now)?;
-            take()?(&claims)
-        }) {
-            return result;
+        match &self.cache {
+            None => self.verifier.verify_with(token, now, |claims| deliver(&claims))?,
+            Some(cache) => {
+                // `verify_with` calls its callback at most once.
+                let mut deliver = Some(deliver);
+                let mut once = |claims: ClaimsRef<'_>| deliver.take().map_or(Err(Failure::PANIC), |f| f(&claims));
+                // One key and one policy for the verifier's life: generation 0 throughout.
+                cache.verify_with(&self.verifier, 0, token, now, &mut once)?
+            }
         }
-        self.verifier.verify_signature_with(token, |claims| {
-            policy.check_times(&claims, now)?;
-            cache.insert(key, &claims);
-            take()?(&claims)
-        })?
     }
 }
 
