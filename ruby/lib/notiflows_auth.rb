@@ -1,0 +1,391 @@
+# frozen_string_literal: true
+
+require_relative "notiflows_auth/version"
+require_relative "notiflows_auth/errors"
+require_relative "notiflows_auth/native"
+
+# notiflows_auth for Ruby: sign user tokens (RS256) for the Notiflows User API, generate
+# signing keys, verify tokens and authenticate requests, over the notiflows-auth C library.
+#
+# Handles (SigningKey, PublicKey, Verifier, Authenticator) hold native memory in
+# FFI::AutoPointer: the garbage collector releases it, or #close does at once.
+module NotiflowsAuth
+  # A new key pair: the private key as PEM and as one base64 line (for
+  # NOTIFLOWS_SIGNING_KEY), and the public key as PEM. Show the private forms once.
+  GeneratedKeyPair = Struct.new(:private_key_pem, :private_key_base64, :public_key_pem, keyword_init: true) do
+    def inspect
+      "#<struct NotiflowsAuth::GeneratedKeyPair private_key_pem=[REDACTED], private_key_base64=[REDACTED], " \
+        "public_key_pem=#{public_key_pem.inspect}>"
+    end
+    alias_method :to_s, :inspect
+  end
+
+  # The claims of a verified user token: sub, and iat, exp, nbf (seconds, or nil when absent).
+  Claims = Struct.new(:sub, :iat, :exp, :nbf, keyword_init: true)
+
+  # A request that passed authentication.
+  AuthenticatedUser = Struct.new(:user_id, :mode, :credential, :expires_at, keyword_init: true)
+
+  MODES = { secure: 0, development: 1 }.freeze
+  LAST_KEY_LOCK = Mutex.new
+  CREDENTIALS = %i[user_key user_id].freeze
+  private_constant :MODES, :CREDENTIALS, :LAST_KEY_LOCK
+
+  # Shared plumbing of the native handles.
+  class Handle
+    # Releases the native memory now; the object is unusable afterwards. Safe to call twice.
+    def close
+      @pointer&.free
+      @pointer = nil
+    end
+
+    def closed?
+      @pointer.nil?
+    end
+
+    private
+
+    def adopt(pointer, free)
+      @pointer = FFI::AutoPointer.new(pointer, Native.method(free))
+    end
+
+    def handle
+      raise NotiflowsAuth::BindingError.new("null_argument", 500, "this #{self.class.name} was closed") unless @pointer
+
+      @pointer
+    end
+  end
+  private_constant :Handle
+
+  module_function
+
+  # Unix seconds for a `now:` argument: an Integer, a Time, or nil for the current time.
+  def unix_seconds(now)
+    case now
+    when nil then Native::CURRENT_TIME
+    when Time then now.to_i
+    when Integer then now
+    when Numeric then now.floor
+    else raise TypeError, "now must be Unix seconds, a Time, or nil for the current time"
+    end
+  end
+
+  # The three texts of a generated key pair; frees the native pair.
+  def key_pair_texts(pointer)
+    texts = %i[key_pair_private_key_pem key_pair_private_key_base64 key_pair_public_key_pem].map do |function|
+      Native.read_buffer(8192) { |buf, len, out| Native.send(function, pointer, buf, len, out) }.force_encoding(Encoding::UTF_8)
+    end
+    GeneratedKeyPair.new(private_key_pem: texts[0], private_key_base64: texts[1], public_key_pem: texts[2])
+  ensure
+    Native.key_pair_free(pointer)
+  end
+
+  # A native policy from keyword options; the caller frees it.
+  def policy_from(leeway: nil, require_exp: nil, max_token_bytes: nil, max_lifetime: nil, iat_skew: nil)
+    policy = Native.out_pointer { |slot| Native.check(Native.policy_new(slot)) }
+    begin
+      Native.check(Native.policy_set_leeway_seconds(policy, leeway)) unless leeway.nil?
+      Native.check(Native.policy_set_require_exp(policy, require_exp ? true : false)) unless require_exp.nil?
+      Native.check(Native.policy_set_max_token_bytes(policy, max_token_bytes)) unless max_token_bytes.nil?
+      Native.check(Native.policy_set_max_lifetime_seconds(policy, max_lifetime)) unless max_lifetime.nil?
+      Native.check(Native.policy_set_iat_skew_seconds(policy, iat_skew)) unless iat_skew.nil?
+      policy
+    rescue StandardError
+      Native.policy_free(policy)
+      raise
+    end
+  end
+
+  # [PublicKey, owned?] from a PublicKey or its text.
+  def public_key_from(key)
+    key.is_a?(PublicKey) ? [key, false] : [PublicKey.new(key), true]
+  end
+
+  # The signing key for sign_user_token: a SigningKey as given, or loaded from its text (the
+  # last one loaded is kept for reuse).
+  def signing_key_from(signing_key)
+    return signing_key if signing_key.is_a?(SigningKey)
+    if signing_key.nil? || signing_key.empty?
+      raise SigningKeyError.new("signing_key_not_configured", Native.error_http_status(16),
+                                "no signing key: pass signing_key: or set NOTIFLOWS_SIGNING_KEY")
+    end
+
+    LAST_KEY_LOCK.synchronize do
+      @last_key = [signing_key.dup.freeze, SigningKey.new(signing_key)] unless @last_key && @last_key[0] == signing_key
+      @last_key[1]
+    end
+  end
+
+  # Signs a user token for `user_id` with the project's private signing key (either format,
+  # default ENV["NOTIFLOWS_SIGNING_KEY"]); `expires_in:` nil signs a token without exp.
+  def sign_user_token(user_id, signing_key: ENV["NOTIFLOWS_SIGNING_KEY"], expires_in: 3600, now: nil, kid: nil)
+    signing_key_from(signing_key).sign(user_id, expires_in: expires_in, now: now, kid: kid)
+  end
+
+  # Generates an RSA signing key pair (2048, 3072 or 4096 bits).
+  def generate_signing_key(bits: 2048)
+    key_pair_texts(Native.out_pointer { |slot| Native.check(Native.key_pair_generate(bits, slot)) })
+  end
+
+  # The library's version.
+  def library_version
+    Native.version
+  end
+
+  private_class_method :unix_seconds, :key_pair_texts, :policy_from, :public_key_from, :signing_key_from
+
+  # An RSA public key (2048 to 8192 bits) that verifies user tokens.
+  class PublicKey < Handle
+    # `key`: SPKI PEM, PKCS#1 PEM, DER, or a base64-encoded PEM line (the format is detected).
+    def initialize(key, pointer: nil)
+      super()
+      pointer ||= Native.out_pointer do |slot|
+        input, len = Native.bytes(key, "key")
+        Native.check(Native.public_key_parse(input, len, slot))
+      end
+      adopt(pointer, :public_key_free)
+    end
+
+    # The key as SPKI PEM.
+    def to_pem
+      Native.read_buffer { |buf, len, out| Native.public_key_to_pem(handle, buf, len, out) }.force_encoding(Encoding::UTF_8)
+    end
+
+    # The modulus length in bits.
+    def bits
+      out = FFI::MemoryPointer.new(:size_t)
+      Native.check(Native.public_key_bits(handle, out))
+      out.read(:size_t)
+    end
+  end
+
+  # An RSA private key that signs user tokens; load it once and reuse it.
+  class SigningKey < Handle
+    # `key`: PKCS#8 or PKCS#1 PEM, DER, or the one-line base64 of a PEM (the format is detected).
+    def initialize(key)
+      super()
+      pointer = Native.out_pointer do |slot|
+        input, len = Native.bytes(key, "signing_key")
+        Native.check(Native.signing_key_parse(input, len, slot))
+      end
+      adopt(pointer, :signing_key_free)
+    end
+
+    # Signs a user token for `user_id`: sub, iat and (unless expires_in is nil) exp.
+    def sign(user_id, expires_in: 3600, now: nil, kid: nil)
+      sub, sub_len = Native.bytes(user_id, "user_id")
+      kid_ptr, kid_len = kid.nil? ? [nil, 0] : Native.bytes(kid, "kid")
+      lifetime = expires_in.nil? ? Native::NO_EXPIRY : expires_in
+      raise TypeError, "expires_in must be a non-negative Integer or nil" unless lifetime.is_a?(Integer) && lifetime >= 0
+
+      at = NotiflowsAuth.send(:unix_seconds, now)
+      size = Native.sign_buffer_size(sub_len, kid_len)
+      Native.read_buffer(size) do |buf, len, out|
+        Native.signing_key_sign(handle, sub, sub_len, at, lifetime, kid_ptr, kid_len, buf, len, out)
+      end.force_encoding(Encoding::US_ASCII)
+    end
+
+    # The matching public key (a new handle).
+    def public_key
+      pointer = Native.out_pointer { |slot| Native.check(Native.signing_key_public_key(handle, slot)) }
+      PublicKey.new(nil, pointer: pointer)
+    end
+
+    # The matching public key as SPKI PEM.
+    def public_key_pem
+      key = public_key
+      key.to_pem
+    ensure
+      key&.close
+    end
+  end
+
+  # Verifies user tokens against one public key. Safe to share between threads.
+  class Verifier < Handle
+    # `public_key`: a PublicKey or its text. Options: leeway: seconds for exp/nbf (0),
+    # require_exp: (false), max_token_bytes: (8192, at most 16384), max_lifetime: seconds
+    # (none), iat_skew: seconds (60), cache_size: tokens remembered as verified (0: none).
+    def initialize(public_key, leeway: 0, require_exp: false, max_token_bytes: nil, cache_size: 0, max_lifetime: nil,
+                   iat_skew: nil)
+      super()
+      key, owned = NotiflowsAuth.send(:public_key_from, public_key)
+      policy = NotiflowsAuth.send(:policy_from, leeway: leeway, require_exp: require_exp,
+                                                max_token_bytes: max_token_bytes, max_lifetime: max_lifetime,
+                                                iat_skew: iat_skew)
+      pointer = Native.out_pointer do |slot|
+        Native.check(Native.verifier_new(key.send(:handle), policy, cache_size, slot))
+      end
+      adopt(pointer, :verifier_free)
+    ensure
+      Native.policy_free(policy) if policy
+      key.close if owned
+    end
+
+    # Verifies a user token at `now:` (default: the current time) and returns its Claims;
+    # raises a TokenError (with #code, #status, #claim) when refused.
+    def verify(token, now: nil)
+      input, len = Native.bytes(token, "token")
+      sub = FFI::MemoryPointer.new(:uint8, Native::MAX_SUBJECT_BYTES)
+      sub_len = FFI::MemoryPointer.new(:size_t)
+      claims = Native::Claims.new
+      Native.check(Native.verifier_verify(handle, input, len, NotiflowsAuth.send(:unix_seconds, now), sub,
+                                          sub.size, sub_len, claims))
+      Claims.new(sub: sub.read_bytes(sub_len.read(:size_t)).force_encoding(Encoding::UTF_8),
+                 iat: claims[:iat].value, exp: claims[:exp].value, nbf: claims[:nbf].value)
+    end
+  end
+
+  # Projects by API key: authenticates User API requests. Safe to share between threads;
+  # configuration changes are atomic.
+  class Authenticator < Handle
+    # Options as for Verifier; cache_size defaults to 10_000 tokens across all projects.
+    def initialize(leeway: 0, require_exp: false, max_token_bytes: nil, cache_size: Native::DEFAULT_CACHE_CAPACITY,
+                   max_lifetime: nil, iat_skew: nil)
+      super()
+      policy = NotiflowsAuth.send(:policy_from, leeway: leeway, require_exp: require_exp,
+                                                max_token_bytes: max_token_bytes, max_lifetime: max_lifetime,
+                                                iat_skew: iat_skew)
+      pointer = Native.out_pointer { |slot| Native.check(Native.authenticator_new(policy, cache_size, slot)) }
+      adopt(pointer, :authenticator_free)
+    ensure
+      Native.policy_free(policy) if policy
+    end
+
+    # Adds a project, or replaces the one with the same API key.
+    def add_project(api_key:, security_mode: :secure, signing_public_key: nil, allowed_origins: [])
+      api, api_len = Native.bytes(api_key, "api_key")
+      origins, count, keep = origin_array(allowed_origins)
+      key, owned = signing_public_key.nil? ? [nil, false] : NotiflowsAuth.send(:public_key_from, signing_public_key)
+      Native.check(Native.authenticator_add_project(handle, api, api_len, mode_number(security_mode),
+                                                    key&.send(:handle), origins, count))
+      keep.size # the origin strings stay alive until here
+    ensure
+      key.close if owned
+    end
+
+    # Removes a project; returns whether it existed.
+    def remove_project(api_key)
+      api, api_len = Native.bytes(api_key, "api_key")
+      out = FFI::MemoryPointer.new(:uint8)
+      Native.check(Native.authenticator_remove_project(handle, api, api_len, out))
+      out.read_uint8 != 0
+    end
+
+    # Sets (or with nil removes) a project's signing public key; old tokens fail at once.
+    def set_signing_key(api_key, public_key)
+      api, api_len = Native.bytes(api_key, "api_key")
+      key, owned = public_key.nil? ? [nil, false] : NotiflowsAuth.send(:public_key_from, public_key)
+      Native.check(Native.authenticator_set_signing_key(handle, api, api_len, key&.send(:handle)))
+    ensure
+      key.close if owned
+    end
+
+    # Generates a new key pair for a project and makes its public key the signing key; returns
+    # the GeneratedKeyPair (give the private key to the backend, once).
+    def rotate_signing_key(api_key, bits: 2048)
+      api, api_len = Native.bytes(api_key, "api_key")
+      pointer = Native.out_pointer do |slot|
+        Native.check(Native.authenticator_rotate_signing_key(handle, api, api_len, bits, slot))
+      end
+      NotiflowsAuth.send(:key_pair_texts, pointer)
+    end
+
+    # Switches a project's mode: :secure or :development.
+    def set_security_mode(api_key, security_mode)
+      api, api_len = Native.bytes(api_key, "api_key")
+      Native.check(Native.authenticator_set_security_mode(handle, api, api_len, mode_number(security_mode)))
+    end
+
+    # Replaces a project's allowed origins (an empty list allows every origin).
+    def set_allowed_origins(api_key, allowed_origins)
+      api, api_len = Native.bytes(api_key, "api_key")
+      origins, count, keep = origin_array(allowed_origins)
+      Native.check(Native.authenticator_set_allowed_origins(handle, api, api_len, origins, count))
+      keep.size
+    end
+
+    # Authenticates a request from its headers (a Hash of name => value or [values], or an
+    # Array of [name, value] pairs), its Origin (default: the headers' Origin; nil for none)
+    # and `now:`. Returns an AuthenticatedUser; raises a NotiflowsAuth::Error when refused.
+    def authenticate(headers, origin: :from_headers, now: nil)
+      pairs = header_pairs(headers)
+      origin = pairs.find { |name, _| name.casecmp?("origin") }&.last if origin == :from_headers
+      native = FFI::MemoryPointer.new(Native::Header, [pairs.size, 1].max)
+      keep = pairs.each_with_index.map do |(name, value), i|
+        header = Native::Header.new(native + i * Native::Header.size)
+        name_ptr, name_len = Native.bytes(name, "a header name")
+        value_ptr, value_len = Native.bytes(value, "a header value")
+        header[:name] = name_ptr
+        header[:name_len] = name_len
+        header[:value] = value_ptr
+        header[:value_len] = value_len
+        [name_ptr, value_ptr]
+      end
+      origin_ptr, origin_len = origin.nil? ? [nil, 0] : Native.bytes(origin, "origin")
+      user = FFI::MemoryPointer.new(:uint8, Native::MAX_SUBJECT_BYTES)
+      user_len = FFI::MemoryPointer.new(:size_t)
+      out = Native::Authenticated.new
+      Native.check(Native.authenticator_authenticate(handle, native, pairs.size, origin_ptr, origin_len,
+                                                     NotiflowsAuth.send(:unix_seconds, now), user, user.size,
+                                                     user_len, out))
+      keep.size
+      AuthenticatedUser.new(user_id: user.read_bytes(user_len.read(:size_t)).force_encoding(Encoding::UTF_8),
+                            mode: MODES.key(out[:mode]), credential: CREDENTIALS[out[:credential]],
+                            expires_at: out[:expires_at].value)
+    end
+
+    # Authenticates a Rack request from its env (HTTP_X_NOTIFLOWS_* and HTTP_ORIGIN).
+    def authenticate_rack(env, now: nil)
+      headers = env.filter_map do |key, value|
+        next unless key.is_a?(String) && key.start_with?("HTTP_") && value.is_a?(String)
+
+        [key.delete_prefix("HTTP_").tr("_", "-").downcase, value]
+      end
+      authenticate(headers, now: now)
+    end
+
+    # The CORS headers for a response, as a Hash of name => value: Vary: Origin always; for an
+    # allowed origin, Access-Control-Allow-Origin and, on a preflight, the allowed headers,
+    # methods and max age (answer a preflight with 204).
+    def cors_headers(api_key: nil, origin: nil, preflight: false)
+      api, api_len = api_key.nil? ? [nil, 0] : Native.bytes(api_key, "api_key")
+      origin_ptr, origin_len = origin.nil? ? [nil, 0] : Native.bytes(origin, "origin")
+      text = Native.read_buffer(1024) do |buf, len, out|
+        Native.authenticator_cors_headers(handle, api, api_len, origin_ptr, origin_len, preflight ? true : false, buf,
+                                          len, out)
+      end
+      text.force_encoding(Encoding::UTF_8).split("\r\n").to_h { |line| line.split(": ", 2) }
+    end
+
+    private
+
+    def mode_number(mode)
+      MODES.fetch(mode.is_a?(String) ? mode.to_sym : mode) do
+        raise ConfigError.new("config_invalid", 500, "security_mode must be :secure or :development")
+      end
+    end
+
+    # [pointer, count, strings kept alive] for an array of origins.
+    def origin_array(origins)
+      raise TypeError, "allowed_origins must be an Array of Strings" unless origins.is_a?(Array)
+
+      array = FFI::MemoryPointer.new(Native::Bytes, [origins.size, 1].max)
+      keep = origins.each_with_index.map do |origin, i|
+        ptr, len = Native.bytes(origin, "an allowed origin")
+        item = Native::Bytes.new(array + i * Native::Bytes.size)
+        item[:ptr] = ptr
+        item[:len] = len
+        ptr
+      end
+      [origins.empty? ? nil : array, origins.size, keep]
+    end
+
+    def header_pairs(headers)
+      headers.flat_map do |name, value|
+        next [] if value.nil?
+
+        Array(value).map { |v| [name.to_s, v.to_s] }
+      end
+    end
+  end
+end

@@ -1,0 +1,195 @@
+# frozen_string_literal: true
+
+require "ffi"
+require_relative "errors"
+
+module NotiflowsAuth
+  # The C library (libnotiflows_auth, built by cargo from ffi/) and its functions. Everything
+  # here mirrors ffi/include/notiflows_auth.h; the public API is in notiflows_auth.rb.
+  #
+  # The library is found at $NOTIFLOWS_AUTH_LIB when set, else as the newest of
+  # target/{release,debug}/libnotiflows_auth.{so,dylib} in $CARGO_TARGET_DIR or in the
+  # repository this gem sits in.
+  module Native
+    extend FFI::Library
+
+    LIBRARY_FILE = RbConfig::CONFIG["host_os"].match?(/darwin/) ? "libnotiflows_auth.dylib" : "libnotiflows_auth.so"
+
+    def self.library_path
+      explicit = ENV["NOTIFLOWS_AUTH_LIB"]
+      if explicit && !explicit.empty?
+        raise LoadError, "NOTIFLOWS_AUTH_LIB is set to #{explicit}, which does not exist" unless File.exist?(explicit)
+
+        return explicit
+      end
+      targets = [ENV["CARGO_TARGET_DIR"], File.expand_path("../../../target", __dir__)].compact.reject(&:empty?)
+      found = targets.product(%w[release debug]).map { |t, p| File.join(t, p, LIBRARY_FILE) }.select { |f| File.exist?(f) }
+      if found.empty?
+        raise LoadError, "cannot find #{LIBRARY_FILE}: build it with `cargo build --release -p notiflows-auth-ffi` " \
+                         "or set NOTIFLOWS_AUTH_LIB to its path"
+      end
+      found.max_by { |f| File.mtime(f) }
+    end
+
+    LIBRARY_PATH = library_path
+    ffi_lib LIBRARY_PATH
+
+    OK = 0
+    BUFFER_TOO_SMALL = 101
+    # NOTIFLOWS_AUTH_CURRENT_TIME: the library reads the system clock.
+    CURRENT_TIME = -(2**63)
+    # NOTIFLOWS_AUTH_NO_EXPIRY.
+    NO_EXPIRY = 2**64 - 1
+    MAX_SUBJECT_BYTES = 2048
+    DEFAULT_CACHE_CAPACITY = 10_000
+
+    # notiflows_auth_numeric_date
+    class NumericDate < FFI::Struct
+      layout :present, :bool, :seconds, :int64, :nanos, :uint32
+
+      # Seconds since the epoch (an Integer, or a Float when there is a fraction), or nil.
+      def value
+        return nil unless self[:present]
+
+        self[:nanos].zero? ? self[:seconds] : self[:seconds] + self[:nanos] / 1e9
+      end
+    end
+
+    # notiflows_auth_claims
+    class Claims < FFI::Struct
+      layout :exp, NumericDate, :nbf, NumericDate, :iat, NumericDate
+    end
+
+    # notiflows_auth_bytes
+    class Bytes < FFI::Struct
+      layout :ptr, :pointer, :len, :size_t
+    end
+
+    # notiflows_auth_header
+    class Header < FFI::Struct
+      layout :name, :pointer, :name_len, :size_t, :value, :pointer, :value_len, :size_t
+    end
+
+    # notiflows_auth_authenticated
+    class Authenticated < FFI::Struct
+      layout :mode, :uint32, :credential, :uint32, :expires_at, NumericDate
+    end
+
+    R = :uint32 # notiflows_auth_result
+    BUF = %i[pointer size_t pointer].freeze # uint8_t *buf, size_t buf_len, size_t *out_len
+
+    attach_function :version, :notiflows_auth_version, [], :string
+    attach_function :error_code_string, :notiflows_auth_error_code_string, [:uint32], :string
+    attach_function :error_http_status, :notiflows_auth_error_http_status, [:uint32], :uint16
+    attach_function :error_message, :notiflows_auth_error_message, [:uint32, *BUF], R
+    attach_function :last_error_message, :notiflows_auth_last_error_message, BUF, R
+    attach_function :last_error_claim, :notiflows_auth_last_error_claim, BUF, R
+    attach_function :last_error_response, :notiflows_auth_last_error_response, [:pointer, *BUF], R
+    attach_function :public_key_parse, :notiflows_auth_public_key_parse, %i[pointer size_t pointer], R
+    attach_function :public_key_to_pem, :notiflows_auth_public_key_to_pem, [:pointer, *BUF], R
+    attach_function :public_key_bits, :notiflows_auth_public_key_bits, %i[pointer pointer], R
+    attach_function :public_key_free, :notiflows_auth_public_key_free, [:pointer], :void
+    attach_function :signing_key_parse, :notiflows_auth_signing_key_parse, %i[pointer size_t pointer], R
+    attach_function :signing_key_public_key, :notiflows_auth_signing_key_public_key, %i[pointer pointer], R
+    attach_function :sign_buffer_size, :notiflows_auth_sign_buffer_size, %i[size_t size_t], :size_t
+    attach_function :signing_key_sign, :notiflows_auth_signing_key_sign,
+                    [:pointer, :pointer, :size_t, :int64, :uint64, :pointer, :size_t, *BUF], R
+    attach_function :signing_key_free, :notiflows_auth_signing_key_free, [:pointer], :void
+    attach_function :key_pair_generate, :notiflows_auth_key_pair_generate, %i[uint32 pointer], R, blocking: true
+    attach_function :key_pair_private_key_pem, :notiflows_auth_key_pair_private_key_pem, [:pointer, *BUF], R
+    attach_function :key_pair_private_key_base64, :notiflows_auth_key_pair_private_key_base64, [:pointer, *BUF], R
+    attach_function :key_pair_public_key_pem, :notiflows_auth_key_pair_public_key_pem, [:pointer, *BUF], R
+    attach_function :key_pair_free, :notiflows_auth_key_pair_free, [:pointer], :void
+    attach_function :policy_new, :notiflows_auth_policy_new, [:pointer], R
+    attach_function :policy_set_leeway_seconds, :notiflows_auth_policy_set_leeway_seconds, %i[pointer uint64], R
+    attach_function :policy_set_require_exp, :notiflows_auth_policy_set_require_exp, %i[pointer bool], R
+    attach_function :policy_set_max_lifetime_seconds, :notiflows_auth_policy_set_max_lifetime_seconds,
+                    %i[pointer uint64], R
+    attach_function :policy_set_max_token_bytes, :notiflows_auth_policy_set_max_token_bytes, %i[pointer size_t], R
+    attach_function :policy_set_iat_skew_seconds, :notiflows_auth_policy_set_iat_skew_seconds, %i[pointer uint64], R
+    attach_function :policy_free, :notiflows_auth_policy_free, [:pointer], :void
+    attach_function :verifier_new, :notiflows_auth_verifier_new, %i[pointer pointer size_t pointer], R
+    attach_function :verifier_verify, :notiflows_auth_verifier_verify,
+                    [:pointer, :pointer, :size_t, :int64, :pointer, :size_t, :pointer, Claims.by_ref], R
+    attach_function :verifier_free, :notiflows_auth_verifier_free, [:pointer], :void
+    attach_function :authenticator_new, :notiflows_auth_authenticator_new, %i[pointer size_t pointer], R
+    attach_function :authenticator_add_project, :notiflows_auth_authenticator_add_project,
+                    %i[pointer pointer size_t uint32 pointer pointer size_t], R
+    attach_function :authenticator_remove_project, :notiflows_auth_authenticator_remove_project,
+                    %i[pointer pointer size_t pointer], R
+    attach_function :authenticator_set_signing_key, :notiflows_auth_authenticator_set_signing_key,
+                    %i[pointer pointer size_t pointer], R
+    attach_function :authenticator_rotate_signing_key, :notiflows_auth_authenticator_rotate_signing_key,
+                    %i[pointer pointer size_t uint32 pointer], R, blocking: true
+    attach_function :authenticator_set_security_mode, :notiflows_auth_authenticator_set_security_mode,
+                    %i[pointer pointer size_t uint32], R
+    attach_function :authenticator_set_allowed_origins, :notiflows_auth_authenticator_set_allowed_origins,
+                    %i[pointer pointer size_t pointer size_t], R
+    attach_function :authenticator_authenticate, :notiflows_auth_authenticator_authenticate,
+                    [:pointer, :pointer, :size_t, :pointer, :size_t, :int64, :pointer, :size_t, :pointer,
+                     Authenticated.by_ref], R
+    attach_function :authenticator_cors_headers, :notiflows_auth_authenticator_cors_headers,
+                    [:pointer, :pointer, :size_t, :pointer, :size_t, :bool, *BUF], R
+    attach_function :authenticator_free, :notiflows_auth_authenticator_free, [:pointer], :void
+
+    module_function
+
+    # Reads a last-error text function (message or claim) without touching the last error.
+    def last_error_text(function)
+      buf = FFI::MemoryPointer.new(:uint8, 1024)
+      len = FFI::MemoryPointer.new(:size_t)
+      result = send(function, buf, buf.size, len)
+      if result == BUFFER_TOO_SMALL
+        buf = FFI::MemoryPointer.new(:uint8, len.read(:size_t))
+        result = send(function, buf, buf.size, len)
+      end
+      result == OK ? buf.read_bytes(len.read(:size_t)).force_encoding(Encoding::UTF_8) : ""
+    end
+
+    # The error for a failed call's result: code, status, the last error's message and claim.
+    def error_from(result)
+      code = error_code_string(result) || "unknown_#{result}"
+      status = error_http_status(result)
+      message = last_error_text(:last_error_message)
+      claim = last_error_text(:last_error_claim)
+      NotiflowsAuth.error_for(code, status.zero? ? 500 : status, message.empty? ? code : message,
+                              claim.empty? ? nil : claim)
+    end
+
+    # Raises the error for `result` unless it is OK.
+    def check(result)
+      raise error_from(result) unless result == OK
+    end
+
+    # Calls a buffer-protocol function: yields (buf, len, out_len) with `size` bytes, once more
+    # with the size it asks for if that is too small; returns the bytes written (binary).
+    def read_buffer(size = 4096)
+      len = FFI::MemoryPointer.new(:size_t)
+      buf = FFI::MemoryPointer.new(:uint8, size)
+      result = yield buf, buf.size, len
+      if result == BUFFER_TOO_SMALL
+        buf = FFI::MemoryPointer.new(:uint8, len.read(:size_t))
+        result = yield buf, buf.size, len
+      end
+      check(result)
+      buf.read_bytes(len.read(:size_t))
+    end
+
+    # A string's bytes in native memory, for (pointer, length) arguments: [pointer, length].
+    def bytes(value, what)
+      raise TypeError, "#{what} must be a String" unless value.is_a?(String)
+
+      data = value.b
+      pointer = FFI::MemoryPointer.new(:uint8, [data.bytesize, 1].max)
+      pointer.put_bytes(0, data)
+      [pointer, data.bytesize]
+    end
+
+    # Reads the pointer an output slot received.
+    def out_pointer
+      slot = FFI::MemoryPointer.new(:pointer)
+      yield slot
+      slot.read_pointer
+    end
+  end
+end
