@@ -50,6 +50,10 @@ def operations():
     signature = b64url_decode(sig_b64)
 
     verifier = notiflows_auth.Verifier(public_pem)
+    try:
+        cached = notiflows_auth.Verifier(public_pem, cache_size=1000)
+    except TypeError:  # a build without the verified-token cache
+        cached = None
     crypto_public = serialization.load_pem_public_key(public_pem)
     crypto_private = serialization.load_pem_private_key(private_pem, password=None)
     joserfc_public = JoseRFCKey.import_key(public_pem)
@@ -61,6 +65,9 @@ def operations():
 
     def ours_verify():
         return verifier.verify(token)
+
+    def ours_cached_verify():
+        return cached.verify(token)
 
     def pyjwt_verify():
         return pyjwt_api.decode(token, key=crypto_public, algorithms=["RS256"])
@@ -100,6 +107,7 @@ def operations():
     ops = [
         ("verify/2048", "ours", "notiflows_auth", True, False, ours_verify),
         ("verify/2048", "pyjwt", "PyJWT (cryptography key)", False, False, pyjwt_verify),
+        ("verify/2048", "ours_cache_hit", "notiflows_auth, cache hit (cache_size=1000)", True, False, ours_cached_verify),
         ("verify/2048", "joserfc", "joserfc", False, False, joserfc_verify),
         ("verify/2048", "authlib", "authlib", False, False, authlib_verify),
         ("verify/2048", "cryptography", "cryptography (bare verify)", False, True, bare_verify),
@@ -119,6 +127,10 @@ def operations():
     for name, fn in check.items():
         assert fn() == SUBJECT, name
     bare_verify()
+    if cached is None:
+        ops = [op for op in ops if op[1] != "ours_cache_hit"]
+    else:
+        assert ours_cached_verify().sub == SUBJECT
     for _, _, _, _, _, fn in ops:
         fn()
     assert verifier.verify(ours_sign()).sub == SUBJECT
