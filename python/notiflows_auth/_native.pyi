@@ -2,6 +2,24 @@
 
 from typing import Dict, Iterable, Literal, Mapping, Optional, Tuple, Union, final
 
+__all__ = [
+    "API_KEY_HEADER",
+    "AuthenticatedUser",
+    "Authenticator",
+    "ERROR_CODES",
+    "ERROR_STATUS",
+    "GeneratedKeyPair",
+    "SIGNING_KEY_ENV",
+    "SigningKey",
+    "USER_ID_HEADER",
+    "USER_KEY_HEADER",
+    "UserClaims",
+    "Verifier",
+    "__version__",
+    "generate_signing_key",
+    "sign_user_token",
+]
+
 __version__: str
 #: Every error code of the core, in the order of their numeric codes.
 ERROR_CODES: Tuple[str, ...]
@@ -67,7 +85,7 @@ class UserClaims:
     @property
     def iat(self) -> Optional[Union[int, float]]: ...
     def to_dict(self) -> Dict[str, Union[str, int, float, None]]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 @final
@@ -115,7 +133,7 @@ class AuthenticatedUser:
     def credential(self) -> Literal["user_key", "user_id"]: ...
     @property
     def expires_at(self) -> Optional[Union[int, float]]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 @final

@@ -4,8 +4,6 @@ use crate::args::{now_or_clock, text_or_bytes};
 use crate::errors::AuthError;
 use crate::keys::GeneratedKeyPair;
 use crate::verify::{cache_size, policy, policy_repr, show, Date};
-use notiflows_auth::auth::DEFAULT_CACHE_CAPACITY;
-use notiflows_auth::verify::{DEFAULT_IAT_SKEW_SECONDS, DEFAULT_MAX_TOKEN_BYTES};
 use notiflows_auth::{
     self as core, AuthenticatorOptions, Credential, Error, ErrorKind, Policy, ProjectConfig, SecurityMode,
 };
@@ -144,8 +142,8 @@ impl Authenticator {
     /// project, and the verified-token cache size (0 disables it).
     #[new]
     #[pyo3(signature = (
-        *, leeway = 0, require_exp = false, max_token_bytes = DEFAULT_MAX_TOKEN_BYTES as i64,
-        max_lifetime = None, iat_skew = DEFAULT_IAT_SKEW_SECONDS as i64, cache_size = DEFAULT_CACHE_CAPACITY as i64,
+        *, leeway = 0, require_exp = false, max_token_bytes = 8192, max_lifetime = None, iat_skew = 60,
+        cache_size = 10000,
     ))]
     fn new(
         leeway: i64,
@@ -197,7 +195,7 @@ impl Authenticator {
 
     /// Generates a new key pair for the project and makes its public key the project's
     /// signing key. Returns the pair: the private key is for the customer's backend.
-    #[pyo3(signature = (api_key, bits = core::DEFAULT_GENERATED_KEY_BITS))]
+    #[pyo3(signature = (api_key, bits = 2048))]
     fn rotate_signing_key(&self, py: Python<'_>, api_key: &str, bits: usize) -> PyResult<GeneratedKeyPair> {
         let pair = py.detach(|| self.inner.rotate_signing_key(api_key, bits)).map_err(AuthError)?;
         Ok(GeneratedKeyPair::from_core(bits, pair))

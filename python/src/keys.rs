@@ -2,15 +2,12 @@
 
 use crate::args::{non_negative, now_or_clock, text_or_bytes};
 use crate::errors::AuthError;
-use notiflows_auth::{self as core, Error, ErrorKind, SignOptions, DEFAULT_EXPIRES_IN_SECONDS};
+use notiflows_auth::{self as core, Error, ErrorKind, SignOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 /// The environment variable `sign_user_token` reads when no key is given.
 pub const SIGNING_KEY_ENV: &str = "NOTIFLOWS_SIGNING_KEY";
-
-/// `DEFAULT_EXPIRES_IN_SECONDS` (3600) as the type of the `expires_in` argument.
-const DEFAULT_EXPIRES_IN: i64 = DEFAULT_EXPIRES_IN_SECONDS as i64;
 
 const EXPIRES_IN_RANGE: &str = "expires_in must be a non-negative whole number of seconds, or None for no exp";
 
@@ -53,7 +50,7 @@ impl GeneratedKeyPair {
 
 /// `generate_signing_key(bits=2048)`: a new RSA key pair (2048, 3072 or 4096 bits).
 #[pyfunction]
-#[pyo3(signature = (bits = core::DEFAULT_GENERATED_KEY_BITS))]
+#[pyo3(signature = (bits = 2048))]
 pub fn generate_signing_key(py: Python<'_>, bits: usize) -> PyResult<GeneratedKeyPair> {
     let pair = py.detach(|| core::generate_signing_key(bits)).map_err(AuthError)?;
     Ok(GeneratedKeyPair::from_core(bits, pair))
@@ -99,7 +96,7 @@ impl SigningKey {
     /// `SigningKey.from_env(name="NOTIFLOWS_SIGNING_KEY")`: the key in an environment
     /// variable; `signing_key_not_configured` when it is unset or empty.
     #[staticmethod]
-    #[pyo3(signature = (name = SIGNING_KEY_ENV))]
+    #[pyo3(signature = (name = "NOTIFLOWS_SIGNING_KEY"))]
     fn from_env(py: Python<'_>, name: &str) -> PyResult<Self> {
         let value = env_key(py, name)?;
         SigningKey::parse(py, value.as_bytes())
@@ -107,7 +104,10 @@ impl SigningKey {
 
     /// Signs a user token for `user_id` (becomes `sub`): `iat` = `now` (the system clock
     /// when `None`), `exp` = `now + expires_in` (no `exp` when `expires_in` is `None`).
-    #[pyo3(signature = (user_id, *, expires_in = Some(DEFAULT_EXPIRES_IN), now = None, kid = None))]
+    #[pyo3(
+        signature = (user_id, *, expires_in = Some(3600), now = None, kid = None),
+        text_signature = "($self, user_id, *, expires_in=3600, now=None, kid=None)"
+    )]
     fn sign_user_token(
         &self,
         py: Python<'_>,
@@ -140,7 +140,10 @@ impl SigningKey {
 /// signs with `signing_key` (a `SigningKey`, or key text or bytes in any format), or with
 /// the key in `NOTIFLOWS_SIGNING_KEY` when it is `None`.
 #[pyfunction]
-#[pyo3(signature = (user_id, signing_key = None, *, expires_in = Some(DEFAULT_EXPIRES_IN), now = None, kid = None))]
+#[pyo3(
+    signature = (user_id, signing_key = None, *, expires_in = Some(3600), now = None, kid = None),
+    text_signature = "(user_id, signing_key=None, *, expires_in=3600, now=None, kid=None)"
+)]
 pub fn sign_user_token(
     py: Python<'_>,
     user_id: &str,

@@ -13,6 +13,18 @@ use notiflows_auth::ErrorKind;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+// The Python signatures spell the core's defaults out as literals, so that
+// `inspect.signature` (and stubtest) show real values; these keep them in step.
+const _: () = {
+    use notiflows_auth::verify::{DEFAULT_IAT_SKEW_SECONDS, DEFAULT_MAX_TOKEN_BYTES};
+    assert!(DEFAULT_MAX_TOKEN_BYTES == 8192);
+    assert!(DEFAULT_IAT_SKEW_SECONDS == 60);
+    assert!(notiflows_auth::auth::DEFAULT_CACHE_CAPACITY == 10_000);
+    assert!(notiflows_auth::DEFAULT_GENERATED_KEY_BITS == 2048);
+    assert!(notiflows_auth::DEFAULT_EXPIRES_IN_SECONDS == 3600);
+    assert!(matches!(keys::SIGNING_KEY_ENV.as_bytes(), b"NOTIFLOWS_SIGNING_KEY"));
+};
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();

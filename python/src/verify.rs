@@ -3,7 +3,6 @@
 use crate::args::{non_negative, now_or_clock, text_or_bytes};
 use crate::errors::{config_invalid, AuthError};
 use notiflows_auth::auth::{CacheKey, TokenCache};
-use notiflows_auth::verify::{DEFAULT_IAT_SKEW_SECONDS, DEFAULT_MAX_TOKEN_BYTES};
 use notiflows_auth::{self as core, ClaimsRef, Error, NumericDate, Policy};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -174,8 +173,8 @@ impl Verifier {
     /// DER or the base64-encoded PEM line, `str` or `bytes`.
     #[new]
     #[pyo3(signature = (
-        public_key, *, leeway = 0, require_exp = false, max_token_bytes = DEFAULT_MAX_TOKEN_BYTES as i64,
-        max_lifetime = None, iat_skew = DEFAULT_IAT_SKEW_SECONDS as i64, cache_size = 0,
+        public_key, *, leeway = 0, require_exp = false, max_token_bytes = 8192, max_lifetime = None, iat_skew = 60,
+        cache_size = 0,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
