@@ -140,7 +140,14 @@ pub fn check(token: &[u8], options: &Options) -> Result<RefClaims, Rejection> {
     })?;
     let payload = decoded_payload.map_or(reject(Decode, "token_base64"), Ok)?;
 
-    let signature_bytes = b64::decode_url_canonical(signature).map_or(reject(Signature, "token_base64"), Ok)?;
+    // A segment too long for any RS256 signature may be refused as simply invalid before
+    // its encoding is looked at: either code, then.
+    let too_long = signature.len() * 3 / 4 > MAX_SIGNATURE_BYTES;
+    let signature_bytes = b64::decode_url_canonical(signature).ok_or(Rejection {
+        stage: Signature,
+        code: "token_base64",
+        alternative: too_long.then_some("signature_invalid"),
+    })?;
     if signature_bytes.len() > MAX_SIGNATURE_BYTES {
         return reject(Signature, "signature_invalid");
     }
