@@ -55,7 +55,7 @@ pub enum notiflows_auth_credential {
     UserId = 1,
 }
 
-/// A byte string: `len` bytes at `ptr` (which must not be NULL, even when `len` is 0).
+/// A byte string: `len` bytes at `ptr` (NULL only when `len` is 0).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct notiflows_auth_bytes {
@@ -64,7 +64,7 @@ pub struct notiflows_auth_bytes {
 }
 
 /// One request header: its name (compared case-insensitively) and its value, as the HTTP
-/// library delivers them. Neither pointer may be NULL.
+/// library delivers them. A pointer may be NULL only when its length is 0.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct notiflows_auth_header {

@@ -7,13 +7,14 @@ use crate::result::Failure;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
-/// Borrows `len` bytes at `ptr`; NULL is `null_argument` (even when `len` is 0).
+/// Borrows `len` bytes at `ptr`. NULL with `len` 0 is the empty input (what many languages
+/// pass for an empty string); NULL with any other length is `null_argument`.
 ///
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable bytes that stay unchanged for `'a`.
 pub(crate) unsafe fn input<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Failure> {
     if ptr.is_null() {
-        return Err(Failure::NULL);
+        return if len == 0 { Ok(&[]) } else { Err(Failure::NULL) };
     }
     // SAFETY: non-NULL, and the caller guarantees `len` readable bytes for `'a`.
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
@@ -168,7 +169,8 @@ mod tests {
         let mut len = 0;
         // SAFETY: NULL pointers are checked before use.
         unsafe {
-            assert!(matches!(input(core::ptr::null(), 0), Err(Failure::NULL)));
+            assert!(matches!(input(core::ptr::null(), 1), Err(Failure::NULL)));
+            assert!(matches!(input(core::ptr::null(), 0), Ok(&[])));
             assert!(matches!(OutBytes::new(core::ptr::null_mut(), 1, &mut len), Err(Failure::NULL)));
             assert!(matches!(OutBytes::new([0u8; 1].as_mut_ptr(), 1, core::ptr::null_mut()), Err(Failure::NULL)));
             assert!(matches!(optional_str(core::ptr::null(), 3), Ok(None)));

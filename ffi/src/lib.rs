@@ -4,7 +4,8 @@
 //! Conventions (after rustls-ffi):
 //! - Opaque handles made by `_new`/`_parse`/`_generate` and released by `_free` (which
 //!   accepts NULL). Each handle stands for one Rust value, owned by the caller.
-//! - Inputs are `(const uint8_t *ptr, size_t len)`; outputs come last and are written only
+//! - Inputs are `(const uint8_t *ptr, size_t len)` (NULL with length 0 is an empty input;
+//!   for optional inputs NULL means absent); outputs come last and are written only
 //!   on success. Text outputs use caller buffers: `(uint8_t *buf, size_t buf_len,
 //!   size_t *out_len)`; when a buffer is too small the call returns
 //!   `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_len`, the size needed.

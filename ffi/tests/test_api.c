@@ -147,7 +147,7 @@ static void test_errors(void) {
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
 
   /* A C ABI error is a last error too, with its own response. */
-  CHECK_RESULT(notiflows_auth_public_key_parse(NULL, 0, &key), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  CHECK_RESULT(notiflows_auth_public_key_parse(NULL, 1, &key), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK(strcmp(last_message(), "a required pointer argument was NULL") == 0);
   CHECK_OK(notiflows_auth_last_error_response(&status, (uint8_t *)body, sizeof body, &body_len));
   CHECK(status == 500);
@@ -215,6 +215,8 @@ static void test_keys(void) {
   free(public_pem);
   free(private_pem);
   CHECK_RESULT(notiflows_auth_signing_key_parse(S(""), &signing), NOTIFLOWS_AUTH_RESULT_KEY_INVALID);
+  CHECK_RESULT(notiflows_auth_signing_key_parse(NULL, 0, &signing), NOTIFLOWS_AUTH_RESULT_KEY_INVALID);
+  CHECK_RESULT(notiflows_auth_public_key_parse(NULL, 0, &key), NOTIFLOWS_AUTH_RESULT_KEY_INVALID);
   CHECK_RESULT(notiflows_auth_signing_key_parse(NULL, 3, &signing), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_signing_key_parse(S("x"), NULL), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_public_key_parse(S("x"), NULL), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
@@ -341,8 +343,10 @@ static void test_sign_and_verify(void) {
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_verifier_verify(verifier, S(token), now, (uint8_t *)sub, 10, NULL, &claims),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
-  CHECK_RESULT(notiflows_auth_verifier_verify(verifier, NULL, 0, now, (uint8_t *)sub, 10, &sub_len, &claims),
+  CHECK_RESULT(notiflows_auth_verifier_verify(verifier, NULL, 1, now, (uint8_t *)sub, 10, &sub_len, &claims),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  CHECK_RESULT(notiflows_auth_verifier_verify(verifier, NULL, 0, now, (uint8_t *)sub, 10, &sub_len, &claims),
+               NOTIFLOWS_AUTH_RESULT_TOKEN_MALFORMED);
   CHECK_RESULT(notiflows_auth_verifier_verify(NULL, S(token), now, (uint8_t *)sub, 10, &sub_len, &claims),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
 
@@ -368,6 +372,8 @@ static void test_sign_and_verify(void) {
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_signing_key_sign(key, NULL, 1, now, 1, NULL, 0, exact, sizeof exact, &got),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  CHECK_RESULT(notiflows_auth_signing_key_sign(key, NULL, 0, now, 1, NULL, 0, exact, sizeof exact, &got),
+               NOTIFLOWS_AUTH_RESULT_CLAIM_INVALID);
   CHECK_RESULT(notiflows_auth_signing_key_sign(key, S("x"), now, 1, NULL, 0, exact, sizeof exact, NULL),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
 
@@ -514,7 +520,7 @@ static void test_authenticator(void) {
   CHECK_RESULT(notiflows_auth_authenticator_add_project(auth, S("pk_bad_origin"), 0, NULL, bad_origins, 1),
                NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
   CHECK(strstr(last_message(), "leave the list empty") != NULL);
-  notiflows_auth_bytes null_origin[] = {{NULL, 0}};
+  notiflows_auth_bytes null_origin[] = {{NULL, 3}};
   CHECK_RESULT(notiflows_auth_authenticator_add_project(auth, S("pk_null"), 0, NULL, null_origin, 1),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_authenticator_add_project(auth, S("pk_null"), 0, NULL, NULL, 1),
@@ -590,7 +596,7 @@ static void test_authenticator(void) {
   CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, NULL, 0, NULL, 0, now, (uint8_t *)user, sizeof user,
                                                          &user_len, &out),
                NOTIFLOWS_AUTH_RESULT_API_KEY_MISSING);
-  notiflows_auth_header null_value[] = {{S("x-notiflows-api-key"), NULL, 0}};
+  notiflows_auth_header null_value[] = {{S("x-notiflows-api-key"), NULL, 2}};
   CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, null_value, 1, NULL, 0, now, (uint8_t *)user,
                                                          sizeof user, &user_len, &out),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);

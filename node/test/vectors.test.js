@@ -1,0 +1,62 @@
+'use strict';
+
+// Every case of ../shared/vectors/jwt-cases through Verifier.verify, under the corpus's
+// contract policy (exp required, no leeway, iat skew 0, tokens up to 16384 bytes), without
+// a cache, and twice with one (a miss, then a hit).
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { Verifier, NotiflowsAuthError, TokenError } = require('..');
+
+const dir = path.join(__dirname, '..', '..', '..', 'shared', 'vectors', 'jwt-cases');
+const corpus = JSON.parse(fs.readFileSync(path.join(dir, 'cases.json'), 'utf8'));
+const publicKey = fs.readFileSync(path.join(dir, 'rsa_public_spki.pem'), 'utf8');
+
+// The corpus's error categories, as our stable error codes.
+const CATEGORY_CODES = {
+  malformed: 'token_malformed',
+  base64: 'token_base64',
+  json: 'token_json',
+  duplicate_member: 'token_duplicate_member',
+  alg: 'alg_not_allowed',
+  crit: 'crit_unsupported',
+  signature: 'signature_invalid',
+  claim_missing: 'claim_missing',
+  claim_type: 'claim_invalid',
+  expired: 'token_expired',
+  not_yet_valid: 'token_not_yet_valid',
+  iat_future: 'token_issued_in_future',
+  size_limit: 'token_too_large',
+};
+
+const policy = { requireExp: true, iatSkewSeconds: 0, leewaySeconds: 0, maxTokenBytes: 16384 };
+const plain = new Verifier(publicKey, policy);
+const cached = new Verifier(publicKey, { ...policy, cacheSize: 256 });
+test.after(() => {
+  plain.close();
+  cached.close();
+});
+
+test('the corpus has every case', () => {
+  assert.ok(corpus.cases.length >= 121);
+});
+
+for (const c of corpus.cases) {
+  test(`jwt-cases ${c.name}`, () => {
+    for (const verifier of [plain, cached, cached]) {
+      if (c.expect === 'valid') {
+        const claims = verifier.verify(c.token, { now: c.now });
+        assert.equal(claims.sub, c.expected_sub);
+        assert.equal(typeof claims.exp, 'number');
+      } else {
+        const accepted = [c.expected_error_category, ...c.alt_error_categories].map((k) => CATEGORY_CODES[k]);
+        assert.throws(
+          () => verifier.verify(c.token, { now: c.now }),
+          (e) => e instanceof TokenError && e instanceof NotiflowsAuthError && accepted.includes(e.code) && e.status === 401,
+        );
+      }
+    }
+  });
+}
