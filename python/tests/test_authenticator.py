@@ -40,7 +40,9 @@ def headers(user_key: str | None = None, user_id: str | None = None, api_key: st
     return found
 
 
-def refused(auth: na.Authenticator, request: object, origin: str | None = None, now: int = NOW) -> na.NotiflowsAuthError:
+def refused(
+    auth: na.Authenticator, request: object, origin: str | None = None, now: int = NOW
+) -> na.NotiflowsAuthError:
     with pytest.raises(na.NotiflowsAuthError) as info:
         auth.authenticate(request, origin=origin, now=now)  # type: ignore[arg-type]
     return info.value
@@ -59,7 +61,8 @@ def test_secure_mode_with_a_user_token(auth: na.Authenticator, token: str) -> No
         "AuthenticatedUser(api_key='pk_test_123', user_id='user-1', mode='secure', credential='user_key', "
         f"expires_at={NOW + 3600})"
     )
-    assert user == auth.authenticate(headers(token), now=NOW) and hash(user) == hash(auth.authenticate(headers(token), now=NOW))
+    again = auth.authenticate(headers(token), now=NOW)
+    assert user == again and hash(user) == hash(again)
     with pytest.raises(AttributeError):
         user.user_id = "mallory"  # type: ignore[misc]
 
@@ -94,11 +97,13 @@ class MultiHeaders:
 
 
 def test_repeated_headers_are_refused(auth: na.Authenticator, token: str) -> None:
+    api = ("x-notiflows-api-key", API_KEY)
+    user_key = ("x-notiflows-user-key", token)
     cases = [
-        ([("x-notiflows-api-key", API_KEY), ("X-Notiflows-Api-Key", API_KEY)], "api_key_invalid"),
-        ([("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", token), ("x-notiflows-user-key", token)], "token_malformed"),
-        ([("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "a"), ("x-notiflows-user-id", "a")], "user_id_invalid"),
-        ([("x-notiflows-api-key", API_KEY), ("origin", APP), ("Origin", APP), ("x-notiflows-user-key", token)], "origin_not_allowed"),
+        ([api, ("X-Notiflows-Api-Key", API_KEY)], "api_key_invalid"),
+        ([api, user_key, user_key], "token_malformed"),
+        ([api, ("x-notiflows-user-id", "a"), ("X-Notiflows-User-Id", "a")], "user_id_invalid"),
+        ([api, ("origin", APP), ("Origin", APP), user_key], "origin_not_allowed"),
     ]
     for pairs, code in cases:
         assert refused(auth, MultiHeaders(pairs)).code == code
@@ -154,7 +159,7 @@ def test_development_mode(key_pair: na.GeneratedKeyPair, token: str) -> None:
     auth.set_signing_key(API_KEY, key_pair.public_key_pem)
     user = auth.authenticate(headers(token, user_id="other"), now=NOW)
     assert (user.user_id, user.credential, user.mode) == ("user-1", "user_key", "development")
-    assert refused(auth, headers("bad.token.here", user_id="other")).code in ("token_base64", "alg_not_allowed", "token_json")
+    assert refused(auth, headers("bad.token.here", user_id="other")).code in ("token_base64", "token_json")
 
 
 def test_switching_modes(auth: na.Authenticator) -> None:

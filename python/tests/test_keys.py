@@ -66,7 +66,9 @@ def _pkcs1_pem(pem: str) -> bytes:
 
 def _der(pem: str) -> bytes:
     key = serialization.load_pem_private_key(pem.encode(), password=None)
-    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def test_signing_key_forms(shared_private_pem: str, shared_public_pem: str) -> None:
