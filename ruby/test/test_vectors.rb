@@ -1,0 +1,60 @@
+# frozen_string_literal: true
+
+# Every case of ../shared/vectors/jwt-cases through Verifier#verify, under the corpus's
+# contract policy (exp required, no leeway, iat skew 0, tokens up to 16384 bytes), without a
+# cache, and twice with one (a miss, then a hit).
+
+require_relative "test_helper"
+
+class TestVectors < Minitest::Test
+  include TestHelper
+
+  # The corpus's error categories, as our stable error codes.
+  CATEGORY_CODES = {
+    "malformed" => "token_malformed",
+    "base64" => "token_base64",
+    "json" => "token_json",
+    "duplicate_member" => "token_duplicate_member",
+    "alg" => "alg_not_allowed",
+    "crit" => "crit_unsupported",
+    "signature" => "signature_invalid",
+    "claim_missing" => "claim_missing",
+    "claim_type" => "claim_invalid",
+    "expired" => "token_expired",
+    "not_yet_valid" => "token_not_yet_valid",
+    "iat_future" => "token_issued_in_future",
+    "size_limit" => "token_too_large",
+  }.freeze
+
+  CASES = JSON.parse(File.read(File.join(TestHelper::CASES_DIR, "cases.json")))["cases"]
+  POLICY = { require_exp: true, iat_skew: 0, leeway: 0, max_token_bytes: 16_384 }.freeze
+
+  def verifiers
+    @verifiers ||= begin
+      plain = NotiflowsAuth::Verifier.new(corpus_public, **POLICY)
+      cached = NotiflowsAuth::Verifier.new(corpus_public, **POLICY, cache_size: 256)
+      [plain, cached, cached]
+    end
+  end
+
+  def test_the_corpus_has_every_case
+    assert_operator CASES.size, :>=, 121
+  end
+
+  CASES.each do |c|
+    define_method("test_jwt_case_#{c["name"]}") do
+      verifiers.each do |verifier|
+        if c["expect"] == "valid"
+          claims = verifier.verify(c["token"], now: c["now"])
+          assert_equal c["expected_sub"], claims.sub
+          assert_kind_of Numeric, claims.exp
+        else
+          accepted = [c["expected_error_category"], *c["alt_error_categories"]].map { |k| CATEGORY_CODES.fetch(k) }
+          error = assert_raises(NotiflowsAuth::TokenError) { verifier.verify(c["token"], now: c["now"]) }
+          assert_includes accepted, error.code
+          assert_equal 401, error.status
+        end
+      end
+    end
+  end
+end
