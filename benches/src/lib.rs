@@ -20,6 +20,10 @@ pub mod auth;
 /// A realistic user id: what a customer's backend puts in `sub`.
 pub const SUBJECT: &str = "user_2f1c9a7e-5d4b-4c1a-9b3e-8f6d2a1c0e7b";
 
+/// Which backend jwt-simple runs on in this build (see the crate's features).
+pub const JWT_SIMPLE_BACKEND: &str =
+    if cfg!(feature = "jwt-simple-pure-rust") { "pure Rust (superboring)" } else { "BoringSSL" };
+
 /// Key sizes of the verify groups.
 pub const VERIFY_BITS: [usize; 3] = [2048, 3072, 4096];
 
@@ -192,8 +196,9 @@ pub fn parse_operations(f: &Fixture) -> Vec<Operation> {
     ]
 }
 
-/// RS256 verify of the same token: ours (copying and zero-copy), bare ring of the same
-/// signing input and signature, jsonwebtoken on aws-lc and on RustCrypto, jwt-simple.
+/// RS256 verify of the same token: ours (copying and zero-copy), bare ring and bare aws-lc-rs
+/// (key parsed once) of the same signing input and signature, jsonwebtoken on aws-lc and on
+/// RustCrypto, jwt-simple.
 pub fn verify_operations(f: &Fixture) -> Vec<Operation> {
     let group = format!("verify/{}", f.bits);
     let mut ops = Vec::new();
@@ -216,6 +221,18 @@ pub fn verify_operations(f: &Fixture) -> Vec<Operation> {
     ops.push(Operation::new(&group, "ring", Library::Peer, move || {
         let key = ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, &der);
         key.verify(black_box(&message), black_box(&signature)).expect("ring verifies");
+    }));
+
+    // aws-lc-rs with its key parsed once (`ParsedPublicKey`): what a verify costs when the
+    // key's Montgomery constants are not recomputed on every call, as ring's API makes them.
+    let key = aws_lc_rs::signature::ParsedPublicKey::new(
+        &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+        f.verifier.public_key().rsa_public_key_der(),
+    )
+    .expect("aws-lc-rs key");
+    let (message, signature) = (f.signing_input().to_vec(), f.signature.clone());
+    ops.push(Operation::new(&group, "aws_lc_rs", Library::Peer, move || {
+        key.verify_sig(black_box(&message), black_box(&signature)).expect("aws-lc-rs verifies");
     }));
 
     let key = jwt11::DecodingKey::from_rsa_pem(f.public_pem.as_bytes()).expect("jsonwebtoken 11 key");

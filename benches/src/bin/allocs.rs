@@ -8,7 +8,8 @@
 //! nothing.
 
 use notiflows_auth_benches::{
-    auth, operations, parse_operations, sign_operations, verify_operations, Fixture, Library, Operation, VERIFY_BITS,
+    auth, operations, parse_operations, sign_operations, verify_operations, Fixture, Library, Operation,
+    JWT_SIMPLE_BACKEND, VERIFY_BITS,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -113,14 +114,18 @@ fn main() {
         return;
     }
     let json = args.iter().any(|a| a == "--json");
+    let check = args.iter().any(|a| a == "--check");
     let mut ops = all_operations(&VERIFY_BITS);
-    let rows: Vec<(String, &'static str, Library, f64, f64)> = ops
+    let rows: Vec<Row> = ops
         .iter_mut()
         .map(|op| {
             let (allocs, bytes) = measure(op);
             (op.group.clone(), op.id, op.library, allocs, bytes)
         })
         .collect();
+    if check {
+        std::process::exit(check_targets(&rows));
+    }
     if json {
         let items: Vec<String> = rows
             .iter()
@@ -134,10 +139,47 @@ fn main() {
         println!("[{}]", items.join(",\n "));
         return;
     }
-    println!("Heap allocations per operation (Rust allocator; mean of {ITERATIONS} runs)\n");
+    println!("Heap allocations per operation (Rust allocator; mean of {ITERATIONS} runs)");
+    println!("jwt-simple backend: {JWT_SIMPLE_BACKEND}\n");
     println!("| operation | library | allocations | bytes |");
     println!("| --- | --- | ---: | ---: |");
     for (group, id, _, allocs, bytes) in &rows {
         println!("| {group} | {id} | {allocs} | {bytes} |");
+    }
+}
+
+type Row = (String, &'static str, Library, f64, f64);
+
+/// `--check`: our verify allocates exactly what bare ring's does, and parsing, a cache hit and
+/// Development Mode allocate nothing. Returns the exit status.
+fn check_targets(rows: &[Row]) -> i32 {
+    let find = |group: &str, id: &str| {
+        rows.iter().find(|r| r.0 == group && r.1 == id).map(|r| (r.3, r.4)).expect("operation measured")
+    };
+    let mut failures = 0;
+    for bits in VERIFY_BITS {
+        let group = format!("verify/{bits}");
+        let ring = find(&group, "ring");
+        for id in ["ours", "ours_borrowed"] {
+            let ours = find(&group, id);
+            let ok = ours == ring;
+            println!("{group}/{id}: {ours:?} allocations and bytes; bare ring {ring:?}: {}", verdict(ok));
+            failures += usize::from(!ok);
+        }
+    }
+    for (group, id) in [("parse", "ours"), ("authenticate", "secure_cache_hit"), ("authenticate", "development")] {
+        let ours = find(group, id);
+        let ok = ours == (0.0, 0.0);
+        println!("{group}/{id}: {ours:?} allocations and bytes: {}", verdict(ok));
+        failures += usize::from(!ok);
+    }
+    i32::from(failures > 0)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "FAILED"
     }
 }
