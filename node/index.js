@@ -56,12 +56,20 @@ class Handle {
   }
 }
 
+/**
+ * An empty input that is not NULL: koffi passes an empty Buffer as NULL, which the C API
+ * reads as "absent" for optional inputs (an empty Origin is not a missing one).
+ */
+const EMPTY = Buffer.alloc(1).subarray(0, 0);
+
 /** Text or bytes as a Buffer (strings as UTF-8). */
 function bytes(value, what) {
-  if (Buffer.isBuffer(value)) return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (typeof value === 'string') return Buffer.from(value, 'utf8');
-  throw new TypeError(`${what} must be a string or a Buffer`);
+  let buf;
+  if (Buffer.isBuffer(value)) buf = value;
+  else if (value instanceof Uint8Array) buf = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  else if (typeof value === 'string') buf = Buffer.from(value, 'utf8');
+  else throw new TypeError(`${what} must be a string or a Buffer`);
+  return buf.length === 0 ? EMPTY : buf;
 }
 
 /** A `now` option as whole Unix seconds, or the library's system-clock sentinel. */

@@ -546,6 +546,9 @@ static void test_authenticator(void) {
   CHECK(status == 403 && strncmp(body, "{\"code\":\"origin_not_allowed\"", 28) == 0);
   CHECK_RESULT(authenticate(auth, "pk_secure", token, NULL, "https://evil.test\xff", now, user, &out),
                NOTIFLOWS_AUTH_RESULT_ORIGIN_NOT_ALLOWED);
+  /* An empty Origin is present, and not allowed; a missing one is not checked. */
+  CHECK_RESULT(authenticate(auth, "pk_secure", token, NULL, "", now, user, &out),
+               NOTIFLOWS_AUTH_RESULT_ORIGIN_NOT_ALLOWED);
   CHECK_RESULT(authenticate(auth, "pk_secure", NULL, "alice", NULL, now, user, &out),
                NOTIFLOWS_AUTH_RESULT_USER_KEY_MISSING);
   CHECK_OK(notiflows_auth_last_error_response(&status, (uint8_t *)body, sizeof body, &body_len));

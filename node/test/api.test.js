@@ -226,6 +226,11 @@ test('Authenticator', () => {
     'alice',
   );
   throwsCode(() => a.authenticate(headers('pk_secure', { 'x-notiflows-user-id': 'bob' })), RequestAuthError, 'user_key_missing');
+  throwsCode(
+    () => a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token, origin: '' }), { now: NOW }),
+    RequestAuthError,
+    'origin_not_allowed',
+  );
   throwsCode(() => a.authenticate({}), RequestAuthError, 'api_key_missing');
   throwsCode(() => a.authenticate(headers('pk_nope')), RequestAuthError, 'api_key_invalid');
   throwsCode(() => a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token }), { now: NOW + 3600 }), TokenError, 'token_expired');

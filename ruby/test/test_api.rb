@@ -161,6 +161,7 @@ class TestApi < Minitest::Test
       auth.authenticate(secure.merge("origin" => "https://evil.test"), now: NOW)
     end
     assert_equal "alice", auth.authenticate(secure.merge("origin" => "https://evil.test"), origin: nil, now: NOW).user_id
+    assert_code(NotiflowsAuth::RequestAuthError, "origin_not_allowed") { auth.authenticate(secure, origin: "", now: NOW) }
     assert_code(NotiflowsAuth::RequestAuthError, "user_key_missing") do
       auth.authenticate({ "x-notiflows-api-key" => "pk_secure", "x-notiflows-user-id" => "bob" })
     end
