@@ -105,6 +105,8 @@ class ConfigError(NotiflowsAuthError, ValueError):
 for _cls in (NotiflowsAuthError, TokenError, SigningKeyError, RequestAuthError, ConfigError):
     _cls.__module__ = "notiflows_auth"
 
+# Read by path (without the native module) by ffi/src/tests/codes.rs, the cross-language
+# check that every binding knows the core's codes: keep `_FAMILIES` and each `codes`.
 _FAMILIES: tuple[Type[NotiflowsAuthError], ...] = (TokenError, SigningKeyError, RequestAuthError, ConfigError)
 _CLASS_BY_CODE: Dict[str, Type[NotiflowsAuthError]] = {code: cls for cls in _FAMILIES for code in cls.codes}
 
