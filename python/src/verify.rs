@@ -2,7 +2,7 @@
 
 use crate::args::{non_negative, now_or_clock, text_or_bytes};
 use crate::errors::{config_invalid, AuthError};
-use notiflows_auth::auth::{CacheKey, TokenCache};
+use notiflows_auth::auth::TokenCache;
 use notiflows_auth::{self as core, ClaimsRef, Error, NumericDate, Policy};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -144,25 +144,11 @@ pub struct Verifier {
 
 impl Verifier {
     fn verify_claims(&self, token: &[u8], now: i64) -> Result<UserClaims, Error> {
-        let Some(cache) = &self.cache else {
-            return self.verifier.verify_with(token, now, |claims| UserClaims::from(claims));
-        };
-        let policy = self.verifier.policy();
-        let checked = |claims: ClaimsRef<'_>| -> Result<UserClaims, Error> {
-            policy.check_times(&claims, now)?;
-            Ok(UserClaims::from(claims))
-        };
-        let key = CacheKey::new(0, token);
-        if let Some(result) = cache.get(&key, checked) {
-            return result;
+        match &self.cache {
+            // Generation 0: one key and one policy for the verifier's life.
+            Some(cache) => cache.verify_with(&self.verifier, 0, token, now, |c| UserClaims::from(c)),
+            None => self.verifier.verify_with(token, now, |c| UserClaims::from(c)),
         }
-        self.verifier.verify_signature_with(token, |claims| {
-            let result = checked(claims);
-            if result.is_ok() {
-                cache.insert(key, &claims);
-            }
-            result
-        })?
     }
 }
 
