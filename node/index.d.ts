@@ -159,6 +159,7 @@ export interface AuthenticatedUser {
   expiresAt?: number;
 }
 
+/** Header values as Node's http module and fetch deliver them: byte strings (latin1). */
 export type RequestHeaders =
   | Record<string, string | string[] | undefined>
   | Iterable<[string, string]>;

@@ -332,6 +332,17 @@ function originArray(origins) {
   });
 }
 
+/**
+ * A header value's bytes. Node's http module and fetch's Headers deliver values as byte
+ * strings (each byte one character, as latin1), so such strings are encoded back byte for
+ * byte; a string with characters above U+00FF cannot be one, and is taken as UTF-8.
+ */
+function headerBytes(value) {
+  // eslint-disable-next-line no-control-regex
+  const buf = /^[\u0000-\u00ff]*$/.test(value) ? Buffer.from(value, 'latin1') : Buffer.from(value, 'utf8');
+  return buf.length === 0 ? EMPTY : buf;
+}
+
 /** Request headers as [name, value] pairs: a plain object (values may be arrays) or pairs. */
 function headerPairs(headers) {
   const pairs = [];
@@ -440,11 +451,11 @@ class Authenticator extends Handle {
       origin = found.length > 0 ? found[0][1] : null;
     }
     const native = pairs.map(([name, value]) => {
-      const n = Buffer.from(name, 'latin1');
-      const v = Buffer.from(value, 'utf8');
+      const n = headerBytes(name);
+      const v = headerBytes(value);
       return { name: n, name_len: n.length, value: v, value_len: v.length };
     });
-    const originBytes = origin === null ? null : bytes(origin, 'origin');
+    const originBytes = origin === null ? null : headerBytes(String(origin));
     const userLen = [0];
     const user = {};
     check(

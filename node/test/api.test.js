@@ -242,6 +242,10 @@ test('Authenticator', () => {
     credential: 'user_id',
   });
   assert.equal(a.authenticate(new Map([['x-notiflows-api-key', 'pk_dev'], ['x-notiflows-user-id', 'carol']])).userId, 'carol');
+  // Node delivers header bytes as latin1 characters: a UTF-8 user id comes back whole.
+  const raw = Buffer.from('caf\u00e9 \u{1F600}', 'utf8').toString('latin1');
+  assert.equal(a.authenticate(headers('pk_dev', { 'x-notiflows-user-id': raw })).userId, 'caf\u00e9 \u{1F600}');
+  assert.equal(a.authenticate(headers('pk_dev', { 'x-notiflows-user-id': '\u{1F600}' })).userId, '\u{1F600}');
   throwsCode(() => a.authenticate(headers('pk_dev', { 'x-notiflows-user-id': ['a', 'b'] })), RequestAuthError, 'user_id_invalid');
   throwsCode(() => a.authenticate(headers('pk_dev')), RequestAuthError, 'user_id_missing');
   throwsCode(() => a.authenticate(headers('pk_dev', { 'x-notiflows-user-key': token })), SigningKeyError, 'signing_key_not_configured');
