@@ -5,6 +5,7 @@ Standard library only, no network. Subcommands:
   report.py criterion CRITERION_DIR          one cargo bench run -> JSON on stdout
   report.py heap LOG_N1 LOG_N2 N1 N2         valgrind heap summaries -> mallocs per op
   report.py write RESULTS_DIR RESULTS_MD SVG the report and the chart
+  report.py readme RESULTS_DIR               the ratio table the README quotes
 """
 
 import datetime
@@ -388,6 +389,44 @@ def write(results_dir, md_path, svg_path):
     open(svg_path, "w").write(svg(chart))
 
 
+def readme(results_dir):
+    """The ratio table the README's Performance section quotes."""
+    rust = rust_medians(results_dir)
+    compares = [load(p) for p in sorted(glob.glob(os.path.join(results_dir, "compare-*.json")))]
+
+    def med(group, ident):
+        values = rust.get((group, ident))
+        return statistics.median(values) if values else None
+
+    rows = []
+    for g in ("verify/2048", "verify/3072", "verify/4096"):
+        ours = med(g, "ours")
+        for peer in ("ring", "aws_lc_rs", "jsonwebtoken11_aws_lc", "jwt_simple", "jsonwebtoken10_rust_crypto"):
+            if ours and med(g, peer):
+                rows.append((f"Rust {g}", label(g, peer), ours / med(g, peer)))
+    hit, full = med("authenticate", "secure_cache_hit"), med("authenticate", "secure")
+    if hit and full:
+        rows.append(("Rust authenticate, cache hit", "a full verify (cache off)", hit / full))
+        best = max(v for (g, i), _ in rust.items() if g == "verify/2048" and not i.startswith("ours") for v in [med(g, i)])
+        rows.append(("Rust authenticate, cache hit", "fastest peer's verify/2048", hit / best))
+    g = "sign/2048"
+    for peer in ("aws_lc_rs", "jwt_simple", "jsonwebtoken11_aws_lc", "ring", "jsonwebtoken10_rust_crypto"):
+        if med(g, "ours") and med(g, peer):
+            rows.append((f"Rust {g}", label(g, peer), med(g, "ours") / med(g, peer)))
+    for c in compares:
+        for r in c["results"]:
+            if r["ours"]:
+                continue
+            ours = [o for o in c["results"] if o["id"] == "ours" and o["group"] == r["group"] and o["threads"] == r["threads"]]
+            if ours:
+                t = f", {r['threads']} threads" if r["threads"] > 1 else ""
+                rows.append((f"{c['language'].capitalize()} {r['group']}{t}", r["label"], ours[0]["ops_per_sec"] / r["ops_per_sec"]))
+    print("| ours, operation | compared with | ours ÷ theirs (ops/s) |")
+    print("| --- | --- | ---: |")
+    for what, peer, ratio in rows:
+        print(f"| {what} | {peer} | {fmt_ratio(ratio)} |")
+
+
 def svg(bars):
     """A horizontal bar chart of the ratios, log scale around 1."""
     import math
@@ -437,6 +476,8 @@ def main():
         json.dump(criterion(sys.argv[2]), sys.stdout)
     elif cmd == "heap":
         json.dump(heap(*sys.argv[2:6]), sys.stdout)
+    elif cmd == "readme":
+        readme(sys.argv[2])
     elif cmd == "write":
         write(*sys.argv[2:5])
     else:
