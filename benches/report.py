@@ -269,6 +269,28 @@ def write(results_dir, md_path, svg_path):
             if set(peers) & FLOORS:
                 floor = max(v for i, v in peers.items() if i in FLOORS)
                 chart.append(("Rust", g, "vs bare crypto", rows["ours"] / floor))
+    ring, parsed, ours = med("verify/2048", "ring"), med("verify/2048", "aws_lc_rs"), med("verify/2048", "ours")
+    peers = {i: med("verify/2048", i) for (g, i) in rust if g == "verify/2048" and not i.startswith("ours")}
+    if ring and ours and peers:
+        best_id = max(peers, key=peers.get)
+        out("### Where ring's cold verify stays behind")
+        out("")
+        out(
+            f"Our verify runs ring's, and reaches {ours / ring:.3f}x its ops/s (2048-bit); but "
+            f"{label('verify', best_id)} verifies {peers[best_id] / ours:.2f}x as fast as we do. "
+            "ring's API takes the public key as bytes on every call and recomputes the modulus's "
+            "Montgomery constant (R^2 mod n, `LIMBS_shl_mod`) each time: 14.8% of our 2048-bit "
+            "verify in a `perf record` profile on this machine (2026-11-28). jwt-simple keeps "
+            "BoringSSL's parsed key; jsonwebtoken 11 hands aws-lc the key bytes on every call, as we "
+            "hand ring, and aws-lc's RSA code is simply faster than ring's"
+            + (
+                f"; aws-lc-rs's own `ParsedPublicKey` reaches {parsed / ring:.2f}x ring's ops/s on the same bytes."
+                if parsed
+                else "."
+            )
+            + " The verified-token cache is how we answer repeated tokens faster than any of them (below)."
+        )
+        out("")
     if hit and full:
         out(
             f"A cache hit answers {hit / full:.0f}x as many requests per second as a full verify; against "
