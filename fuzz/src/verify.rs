@@ -8,8 +8,8 @@
 //! Invariants:
 //! - `Ok` only for tokens the reference accepts, with the same claims; refusals with the
 //!   reference's code (so a claims error never comes before a verified signature);
-//! - the same token re-signed with another key fails with `signature_invalid` (or a refusal
-//!   before the signature), and that key's own verifier gives the original verdict;
+//! - a token whose signature verified, re-signed with another key, fails with
+//!   `signature_invalid`, and that key's own verifier gives the original verdict;
 //! - a stricter policy agrees with the reference under that policy.
 
 use crate::codes;
