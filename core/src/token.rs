@@ -117,7 +117,8 @@ impl NumericDate {
             return Err(invalid(RANGE));
         }
         let floor = v.floor();
-        let nanos = ((v - floor) * 1e9) as u32;
+        // Rounded up, so that any fraction, however small, keeps the date after `floor`.
+        let nanos = ((v - floor) * 1e9).ceil() as u32;
         Ok(NumericDate { seconds: floor as i64, nanos: nanos.min(999_999_999) })
     }
 }
@@ -302,6 +303,9 @@ mod tests {
         assert_eq!(half.ceil_seconds(), 1_700_003_601);
         assert_eq!(p("1.7000036e9").unwrap(), NumericDate::from_seconds(1_700_003_600));
         assert_eq!(p("-0.5").unwrap().seconds(), -1);
+        // A fraction below a nanosecond still counts: `now = 1000` is before this date.
+        assert_eq!(p("1000.0000000001").unwrap().ceil_seconds(), 1001);
+        assert_eq!(p("1000.9999999999").unwrap().subsec_nanos(), 999_999_999);
     }
 
     #[test]
