@@ -164,7 +164,7 @@ fn model(headers: &[(&[u8], &[u8])], origin: Option<&str>) -> Outcome {
 }
 
 fn check_error_response(error: &Error, context: &str) {
-    codes::assert_error(error, codes::DOCUMENTED, &context);
+    codes::assert_error(error, codes::documented(), &context);
     let response = ErrorResponse::new(error);
     assert_eq!(response.status, error.http_status());
     let body: serde_json::Value = serde_json::from_str(&response.body).expect("the error body is JSON");

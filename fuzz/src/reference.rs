@@ -256,7 +256,7 @@ pub fn assert_agrees(
         (Ok(ours), Err(theirs)) => panic!("accepted {ours:?} but the reference refuses it ({theirs:?}): {context}"),
         (Err(ours), Ok(_)) => panic!("refused ({}: {ours}) but the reference accepts it: {context}", ours.code()),
         (Err(ours), Err(theirs)) => {
-            crate::codes::assert_error(ours, crate::codes::DOCUMENTED, &context);
+            crate::codes::assert_error(ours, crate::codes::documented(), &context);
             let code = ours.code();
             assert!(
                 code == theirs.code || Some(code) == theirs.alternative,

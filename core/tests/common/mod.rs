@@ -90,3 +90,17 @@ pub fn b64url(text: &str) -> Vec<u8> {
     }
     out
 }
+
+/// The error table of README.md, in order: (code, HTTP status). A row may name several
+/// codes (`a` / `b`); the C-only codes listed after the table are not part of it.
+pub fn documented_codes() -> Vec<(String, u16)> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let table = readme.split("## Errors").nth(1).unwrap().split("\n\n").find(|p| p.starts_with("| code")).unwrap();
+    let mut codes = Vec::new();
+    for row in table.lines().skip(2) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let status: u16 = cells[2].parse().unwrap();
+        codes.extend(cells[1].split('/').map(|c| (c.trim().trim_matches('`').to_string(), status)));
+    }
+    codes
+}
