@@ -190,8 +190,12 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<JsonStr<'a>, Error> {
         self.expect(b'"', "expected a string")?;
         let start = self.pos;
-        let mut escaped = false;
+        let (mut escaped, mut ascii) = (false, true);
         loop {
+            // Runs of plain ASCII, the common case, are skipped in one tight loop.
+            let rest = &self.buf[self.pos..];
+            self.pos +=
+                rest.iter().position(|&b| matches!(b, b'"' | b'\\' | 0x00..=0x1f | 0x80..)).unwrap_or(rest.len());
             let b = self.peek().ok_or(syntax("unterminated string"))?;
             self.pos += 1;
             match b {
@@ -201,12 +205,14 @@ impl<'a> Reader<'a> {
                     escaped = true;
                     self.escape()?;
                 }
-                _ => {}
+                _ => ascii = false,
             }
         }
         let raw = &self.buf[start..self.pos - 1];
         // Raw bytes must be UTF-8; escapes were checked one by one above.
-        core::str::from_utf8(raw).map_err(|_| syntax("invalid UTF-8"))?;
+        if !ascii {
+            core::str::from_utf8(raw).map_err(|_| syntax("invalid UTF-8"))?;
+        }
         Ok(JsonStr { raw, start, escaped })
     }
 

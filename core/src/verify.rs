@@ -17,7 +17,7 @@ pub const DEFAULT_IAT_SKEW_SECONDS: u64 = 60;
 
 /// Decoded header plus payload of most tokens fit this; larger ones use a bigger buffer,
 /// so the common case does not pay for zeroing the large one.
-const SMALL_BUFFER: usize = 1024;
+const SMALL_BUFFER: usize = 512;
 const LARGE_BUFFER: usize = MAX_TOKEN_BYTES_LIMIT / 4 * 3;
 /// RS256 signatures are at most 8192 bits.
 const MAX_SIGNATURE_BYTES: usize = 8192 / 8;
