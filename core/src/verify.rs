@@ -159,7 +159,17 @@ impl Verifier {
 /// Parses and checks a token without verifying its signature or its times: for benchmarks,
 /// fuzzing and inspection tools only. Never trust what it returns.
 pub fn decode_unverified(token: &[u8], max_token_bytes: usize) -> Result<Claims, Error> {
-    decode_and_check(token, max_token_bytes.min(MAX_TOKEN_BYTES_LIMIT), None, |claims| Ok(claims.to_claims()))
+    decode_unverified_with(token, max_token_bytes, |claims| claims.to_claims())
+}
+
+/// [`decode_unverified`] handing the borrowed claims to `f`, as [`Verifier::verify_with`]
+/// does: parsing without copying anything.
+pub fn decode_unverified_with<R>(
+    token: &[u8],
+    max_token_bytes: usize,
+    f: impl FnOnce(ClaimsRef<'_>) -> R,
+) -> Result<R, Error> {
+    decode_and_check(token, max_token_bytes.min(MAX_TOKEN_BYTES_LIMIT), None, |claims| Ok(f(claims)))
 }
 
 /// A token's decoded header and payload, unverified: what `notiflows-auth inspect` shows.
