@@ -294,7 +294,7 @@ def write(results_dir, md_path, svg_path):
     if hit and full:
         out(
             f"A cache hit answers {hit / full:.0f}x as many requests per second as a full verify; against "
-            "the fastest cold verify of any peer (2048-bit):"
+            "the fastest verify of any peer (2048-bit):"
         )
         peers = {i: med("verify/2048", i) for (g, i) in rust if g == "verify/2048" and not i.startswith("ours")}
         if peers:
@@ -313,7 +313,8 @@ def write(results_dir, md_path, svg_path):
             "through Rust, ring included (ring never calls malloc). malloc calls: every `malloc`, "
             "`calloc` and `realloc` of the process, C libraries (aws-lc, BoringSSL) included, "
             "from valgrind's heap summary of two runs of different lengths (the difference divided "
-            "by the extra iterations)."
+            "by the extra iterations; set-up differences between the two runs leave a few tenths of "
+            "noise)."
         )
         out("")
         out("| operation | library | Rust allocator: allocations | bytes | malloc calls (valgrind) | bytes |")
