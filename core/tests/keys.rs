@@ -3,7 +3,7 @@
 use notiflows_auth::{generate_signing_key, ErrorKind, PublicKey, SigningKey};
 
 fn shared(path: &str) -> Vec<u8> {
-    let full = format!("{}/../../shared/vectors/{path}", env!("CARGO_MANIFEST_DIR"));
+    let full = format!("{}/../testdata/vectors/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
 }
 

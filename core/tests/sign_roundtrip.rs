@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 fn key() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
     KEY.get_or_init(|| {
-        let path = format!("{}/../../shared/vectors/jwt-cases/rsa_private_pkcs8.pem", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../testdata/vectors/jwt-cases/rsa_private_pkcs8.pem", env!("CARGO_MANIFEST_DIR"));
         SigningKey::parse(&std::fs::read(path).unwrap()).unwrap()
     })
 }

@@ -15,7 +15,7 @@ fn hex(s: &str) -> Vec<u8> {
 
 /// Runs one file; returns (valid, acceptable, invalid) counts.
 fn run(file: &str) -> (usize, usize, usize) {
-    let path = format!("{}/../../shared/vectors/wycheproof/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../testdata/vectors/wycheproof/{file}", env!("CARGO_MANIFEST_DIR"));
     let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let mut counts = (0, 0, 0);
     for group in doc["testGroups"].as_array().unwrap() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Flattens ../shared/vectors/jwt-cases/cases.json into a tab-separated file the C tests read.
+"""Flattens testdata/vectors/jwt-cases/cases.json into a tab-separated file the C tests read.
 
 One line per case: name, expect (valid|invalid), now, the accepted error codes (the expected
 category's code first, then the alternatives', comma-separated; "-" for a valid case), the

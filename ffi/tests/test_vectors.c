@@ -1,4 +1,4 @@
-/* Runs every case of ../shared/vectors/jwt-cases through the C API, under the corpus's
+/* Runs every case of testdata/vectors/jwt-cases through the C API, under the corpus's
  * contract policy: exp required, no leeway, iat skew 0, tokens up to 16384 bytes.
  *
  * Usage: test_vectors CASES_TSV JWT_CASES_DIR

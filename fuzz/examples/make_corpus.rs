@@ -1,4 +1,4 @@
-//! Writes the seed corpus under `corpus/<target>/` from `../shared/vectors`, our test
+//! Writes the seed corpus under `corpus/<target>/` from `testdata/vectors`, our test
 //! fixtures and hand-written edge cases: `cargo run --example make_corpus` in `fuzz/`.
 //! Seeds are named `seed-*`; files that libFuzzer adds (named by their SHA-1) are left alone.
 
@@ -74,7 +74,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let doc = json("../../shared/vectors/jwt-cases/cases.json");
+    let doc = json("../testdata/vectors/jwt-cases/cases.json");
     doc["cases"]
         .as_array()
         .unwrap()
@@ -92,7 +92,7 @@ fn rfc_tokens() -> Vec<(String, String)> {
     ["rfc7515_a2", "rfc7520_4_1"]
         .iter()
         .map(|name| {
-            let doc = json(&format!("../../shared/vectors/rfc/{name}.json"));
+            let doc = json(&format!("../testdata/vectors/rfc/{name}.json"));
             (name.to_string(), doc["compact_jws"].as_str().unwrap().to_owned())
         })
         .collect()
@@ -186,7 +186,7 @@ fn json_seeds(cases: &[Case]) {
 
 fn keys() {
     let mut seeds = Seeds::default();
-    let shared = |name: &str| read(&format!("../../shared/vectors/jwt-cases/{name}"));
+    let shared = |name: &str| read(&format!("../testdata/vectors/jwt-cases/{name}"));
     let fixture = |name: &str| read(&format!("../core/tests/fixtures/{name}"));
     let public_pem = shared("rsa_public_spki.pem");
     let private_pem = shared("rsa_private_pkcs8.pem");
@@ -214,13 +214,13 @@ fn keys() {
     seeds.add("pkcs1-private-der", b64::pem_body(&pkcs1_private));
     seeds.add("pkcs1-private-b64-line", b64::encode_std(&pkcs1_private));
     for name in ["rfc7515_a2", "rfc7520_4_1"] {
-        let doc = json(&format!("../../shared/vectors/rfc/{name}.json"));
+        let doc = json(&format!("../testdata/vectors/rfc/{name}.json"));
         for field in ["public_key_pem", "public_key_pkcs1_pem", "private_key_pkcs8_pem"] {
             seeds.add(&format!("{name}-{field}"), doc[field].as_str().unwrap().as_bytes());
         }
     }
     for size in ["2048", "4096"] {
-        let doc = json(&format!("../../shared/vectors/wycheproof/rsa_signature_{size}_sha256_test.json"));
+        let doc = json(&format!("../testdata/vectors/wycheproof/rsa_signature_{size}_sha256_test.json"));
         for (i, group) in doc["testGroups"].as_array().unwrap().iter().enumerate() {
             seeds.add(&format!("wycheproof-{size}-{i}-spki"), hex(group["publicKeyDer"].as_str().unwrap()));
             seeds.add(&format!("wycheproof-{size}-{i}-pkcs1"), hex(group["publicKeyAsn"].as_str().unwrap()));
@@ -312,7 +312,7 @@ fn origins() {
 }
 
 fn main() {
-    assert!(Path::new(&root().join("../../shared/vectors")).exists(), "../shared/vectors is missing");
+    assert!(Path::new(&root().join("../testdata/vectors")).exists(), "testdata/vectors is missing");
     let cases = cases();
     token_parse(&cases);
     verify(&cases);

@@ -1,4 +1,4 @@
-//! The fixed keys and clock of the targets, from `../shared/vectors`: the jwt-cases key pair
+//! The fixed keys and clock of the targets, from `testdata/vectors`: the jwt-cases key pair
 //! (whose tokens seed the corpus) and, as "another key", the RFC 7515 A.2 key.
 
 use crate::b64;
@@ -10,10 +10,10 @@ use std::sync::OnceLock;
 /// The clock of every target: the jwt-cases `now`.
 pub const NOW: i64 = 1_700_000_000;
 
-const SHARED_PRIVATE_PEM: &[u8] = include_bytes!("../../../shared/vectors/jwt-cases/rsa_private_pkcs8.pem");
-const SHARED_PUBLIC_PEM: &[u8] = include_bytes!("../../../shared/vectors/jwt-cases/rsa_public_spki.pem");
-const SHARED_PUBLIC_JWK: &[u8] = include_bytes!("../../../shared/vectors/jwt-cases/rsa_public_jwk.json");
-const RFC7515_A2: &[u8] = include_bytes!("../../../shared/vectors/rfc/rfc7515_a2.json");
+const SHARED_PRIVATE_PEM: &[u8] = include_bytes!("../../testdata/vectors/jwt-cases/rsa_private_pkcs8.pem");
+const SHARED_PUBLIC_PEM: &[u8] = include_bytes!("../../testdata/vectors/jwt-cases/rsa_public_spki.pem");
+const SHARED_PUBLIC_JWK: &[u8] = include_bytes!("../../testdata/vectors/jwt-cases/rsa_public_jwk.json");
+const RFC7515_A2: &[u8] = include_bytes!("../../testdata/vectors/rfc/rfc7515_a2.json");
 
 /// A key pair as the targets use it.
 pub struct Pair {

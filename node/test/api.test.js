@@ -25,7 +25,7 @@ const {
   ERROR_CODES,
 } = auth;
 
-const dir = path.join(__dirname, '..', '..', '..', 'shared', 'vectors', 'jwt-cases');
+const dir = path.join(__dirname, '..', '..', 'testdata', 'vectors', 'jwt-cases');
 const corpusPrivate = fs.readFileSync(path.join(dir, 'rsa_private_pkcs8.pem'), 'utf8');
 const corpusPublic = fs.readFileSync(path.join(dir, 'rsa_public_spki.pem'), 'utf8');
 const corpusPkcs1 = fs.readFileSync(path.join(dir, 'rsa_public_pkcs1.pem'), 'utf8');

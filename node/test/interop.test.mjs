@@ -10,7 +10,7 @@ import * as jose from 'jose';
 import auth from '../index.js';
 
 const { signUserToken, generateSigningKey, SigningKey, Verifier, TokenError } = auth;
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'vectors', 'jwt-cases');
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'vectors', 'jwt-cases');
 const corpusPrivate = fs.readFileSync(path.join(dir, 'rsa_private_pkcs8.pem'), 'utf8');
 const corpusPublic = fs.readFileSync(path.join(dir, 'rsa_public_spki.pem'), 'utf8');
 

@@ -1,6 +1,6 @@
 'use strict';
 
-// Every case of ../shared/vectors/jwt-cases through Verifier.verify, under the corpus's
+// Every case of testdata/vectors/jwt-cases through Verifier.verify, under the corpus's
 // contract policy (exp required, no leeway, iat skew 0, tokens up to 16384 bytes), without
 // a cache, and twice with one (a miss, then a hit).
 
@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { Verifier, NotiflowsAuthError, TokenError } = require('..');
 
-const dir = path.join(__dirname, '..', '..', '..', 'shared', 'vectors', 'jwt-cases');
+const dir = path.join(__dirname, '..', '..', 'testdata', 'vectors', 'jwt-cases');
 const corpus = JSON.parse(fs.readFileSync(path.join(dir, 'cases.json'), 'utf8'));
 const publicKey = fs.readFileSync(path.join(dir, 'rsa_public_spki.pem'), 'utf8');
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: the vectors in ``shared/vectors`` beside the repository, and keys."""
+"""Shared fixtures: the vectors in ``testdata/vectors``, and keys."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 import notiflows_auth as na
 
-# python/tests/conftest.py -> parents[2] is the repository root; shared/ is its sibling.
-VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors"
+# python/tests/conftest.py -> parents[2] is the repository root.
+VECTORS = Path(__file__).resolve().parents[2] / "testdata" / "vectors"
 JWT_CASES = VECTORS / "jwt-cases"
 
 

@@ -1,4 +1,4 @@
-"""Every case of shared/vectors/jwt-cases, plus the RFC vectors, through Verifier."""
+"""Every case of testdata/vectors/jwt-cases, plus the RFC vectors, through Verifier."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ require "minitest/autorun"
 require "notiflows_auth"
 
 module TestHelper
-  CASES_DIR = File.expand_path("../../../shared/vectors/jwt-cases", __dir__)
+  CASES_DIR = File.expand_path("../../testdata/vectors/jwt-cases", __dir__)
   NOW = 1_700_000_000
 
   def corpus(name)

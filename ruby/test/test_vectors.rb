@@ -1,6 +1,6 @@
 # frozen_string_literal: true
 
-# Every case of ../shared/vectors/jwt-cases through Verifier#verify, under the corpus's
+# Every case of testdata/vectors/jwt-cases through Verifier#verify, under the corpus's
 # contract policy (exp required, no leeway, iat skew 0, tokens up to 16384 bytes), without a
 # cache, and twice with one (a miss, then a hit).
 

@@ -1,4 +1,4 @@
-//! Shared test helpers: the vectors in `../shared/vectors` beside the repository.
+//! Shared test helpers: the vectors in `testdata/vectors`.
 #![allow(dead_code)]
 
 use notiflows_auth::PublicKey;
@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// A file under the shared vectors directory.
 pub fn vector_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors").join(relative)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/vectors").join(relative)
 }
 
 pub fn read_vector(relative: &str) -> Vec<u8> {
