@@ -20,6 +20,7 @@ mod base64;
 pub mod error;
 mod json;
 pub mod keys;
+pub mod provider;
 pub mod sign;
 pub mod token;
 pub mod verify;
@@ -31,6 +32,7 @@ pub use auth::{
 pub use error::{Error, ErrorKind};
 pub use keys::{generate_signing_key, GeneratedKeyPair, PublicKey, SigningKey};
 pub use keys::{DEFAULT_GENERATED_KEY_BITS, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS};
+pub use provider::Provider;
 pub use sign::{SignOptions, DEFAULT_EXPIRES_IN_SECONDS};
 pub use token::{Claims, ClaimsRef, NumericDate, Subject};
 pub use verify::{Policy, Verifier};

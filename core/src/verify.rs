@@ -6,6 +6,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::keys::PublicKey;
+use crate::provider::{Provider, VerifyingKey};
 use crate::token::{self, Claims, ClaimsRef, NumericDate};
 
 /// The largest `max_token_bytes` a policy may set: it sizes the verifier's stack buffers.
@@ -38,6 +39,9 @@ pub struct Policy {
     pub max_token_bytes: usize,
     /// How far `iat` may lie in the future, for backends whose clocks drift. Default 60 s.
     pub iat_skew_seconds: u64,
+    /// Which library verifies signatures: [`Provider::Ring`] (default) or
+    /// [`Provider::AwsLcRs`]. Both give the same results.
+    pub provider: Provider,
 }
 
 impl Default for Policy {
@@ -48,6 +52,7 @@ impl Default for Policy {
             max_lifetime_seconds: None,
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
             iat_skew_seconds: DEFAULT_IAT_SKEW_SECONDS,
+            provider: Provider::Ring,
         }
     }
 }
@@ -108,25 +113,31 @@ fn check_lifetime(iat: Option<NumericDate>, exp: Option<NumericDate>, max: u64) 
 /// Verifies user tokens against one configured public key. Cheap to share across threads.
 #[derive(Clone, Debug)]
 pub struct Verifier {
-    key: PublicKey,
+    key: VerifyingKey,
     policy: Policy,
 }
 
 impl Verifier {
-    /// A verifier with the default [`Policy`].
+    /// A verifier with the default [`Policy`] (and so the `ring` provider).
     pub fn new(key: PublicKey) -> Self {
-        Verifier { key, policy: Policy::default() }
+        Verifier { key: VerifyingKey::ring(key), policy: Policy::default() }
     }
 
     /// A verifier with `policy`, refused with `config_invalid` if its limits are out of range.
+    /// The key is prepared for the policy's provider here, once.
     pub fn with_policy(key: PublicKey, policy: Policy) -> Result<Self, Error> {
         policy.validate()?;
-        Ok(Verifier { key, policy })
+        Ok(Verifier { key: VerifyingKey::new(key, policy.provider)?, policy })
     }
 
     /// The configured key.
     pub fn public_key(&self) -> &PublicKey {
-        &self.key
+        self.key.public_key()
+    }
+
+    /// The provider that verifies signatures (the policy's).
+    pub fn provider(&self) -> Provider {
+        self.key.provider()
     }
 
     /// The policy in force.
@@ -200,7 +211,7 @@ pub fn decode_parts_unverified(token: &[u8]) -> Result<UnverifiedParts, Error> {
 fn decode_and_check<R>(
     token: &[u8],
     max_token_bytes: usize,
-    key: Option<&PublicKey>,
+    key: Option<&VerifyingKey>,
     then: impl FnOnce(ClaimsRef<'_>) -> Result<R, Error>,
 ) -> Result<R, Error> {
     if token.len() > max_token_bytes {
@@ -222,7 +233,7 @@ fn decode_and_check<R>(
 
 fn check_with_buffer<'b>(
     segments: &token::Segments<'_>,
-    key: Option<&PublicKey>,
+    key: Option<&VerifyingKey>,
     buf: &'b mut [u8],
 ) -> Result<ClaimsRef<'b>, Error> {
     // The signature is decoded first because its strict decoding is also what finds a

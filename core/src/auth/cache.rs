@@ -7,19 +7,28 @@
 //! - Holds only tokens that fully verified, with their claims; every hit re-checks the time
 //!   claims against the caller's `now` ([`TokenCache::verify_with`] is the one place that
 //!   puts these steps in order).
-//! - Bounded: at most `capacity` entries across all projects, split over a few shards each
-//!   behind an `RwLock`; a full shard evicts with CLOCK (second chance), so tokens in use
-//!   stay and one-off tokens go.
-//! - A hit takes one shard read lock, hashes 40 bytes and allocates nothing.
+//! - Bounded: at most `capacity` entries across all projects, split over shards of at most
+//!   `SHARD_ENTRIES` (64) entries; a full shard evicts with CLOCK (second chance), so tokens in
+//!   use stay and one-off tokens go.
+//! - A hit takes no lock and writes nothing other cores share: each shard is an immutable
+//!   table behind an `arc-swap` pointer, loaded through a thread-local slot, and an insert
+//!   publishes a copy of its (small) shard. So hits scale across cores; a hit hashes 40
+//!   bytes and allocates nothing.
 
 use crate::error::Error;
 use crate::token::{ClaimsRef, NumericDate};
 use crate::verify::Verifier;
+use arc_swap::ArcSwap;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
-const MAX_SHARDS: usize = 16;
+/// Most entries per shard: what an insert copies. Small enough that the copy costs a small
+/// fraction of the RSA verify that precedes every insert.
+const SHARD_ENTRIES: usize = 64;
+/// Most shards: 4096 shards of 64 entries hold 262144 tokens; larger caches fill each shard
+/// further.
+const MAX_SHARDS: usize = 4096;
 
 /// Identifies one token as verified under one project generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,15 +50,23 @@ impl CacheKey {
 /// A bounded cache of verified claims, safe to share between threads (see the module
 /// docs). Also public for the C ABI's verifier, which caches without projects.
 pub struct TokenCache {
-    shards: Box<[RwLock<Shard>]>,
+    shards: Box<[Shard]>,
 }
 
 struct Shard {
     capacity: usize,
+    /// What readers see; replaced whole by every insert.
+    table: ArcSwap<Table>,
+    /// Serializes inserts (copy, change, publish); holds the CLOCK hand: the next slot
+    /// considered for eviction.
+    hand: Mutex<usize>,
+}
+
+#[derive(Clone, Default)]
+struct Table {
     index: HashMap<CacheKey, usize>,
-    slots: Vec<Slot>,
-    /// The CLOCK hand: the next slot considered for eviction.
-    hand: usize,
+    /// Shared between successive tables, so a hit's mark survives the next insert.
+    slots: Vec<Arc<Slot>>,
 }
 
 /// Verified claims, stored compactly (the subject as its own allocation, not 2 KiB inline).
@@ -59,7 +76,8 @@ struct Slot {
     exp: Option<NumericDate>,
     nbf: Option<NumericDate>,
     iat: Option<NumericDate>,
-    /// Set on every hit (under the read lock); cleared by the passing CLOCK hand.
+    /// Set by a hit (only when clear, so a hot token is not written on every hit); cleared
+    /// by the passing CLOCK hand.
     referenced: AtomicBool,
 }
 
@@ -84,27 +102,25 @@ impl TokenCache {
     /// A cache of at most `capacity` entries; `None` when `capacity` is 0 (no cache).
     /// Memory grows with use, never beyond `capacity` entries.
     pub fn new(capacity: usize) -> Option<TokenCache> {
-        let shards = capacity.min(MAX_SHARDS);
+        let shards = capacity.div_ceil(SHARD_ENTRIES).min(MAX_SHARDS);
         if shards == 0 {
             return None;
         }
         let (each, extra) = (capacity / shards, capacity % shards);
         let shards = (0..shards)
-            .map(|i| {
-                RwLock::new(Shard {
-                    capacity: each + usize::from(i < extra),
-                    index: HashMap::new(),
-                    slots: Vec::new(),
-                    hand: 0,
-                })
+            .map(|i| Shard {
+                capacity: each + usize::from(i < extra),
+                table: ArcSwap::from_pointee(Table::default()),
+                hand: Mutex::new(0),
             })
             .collect();
         Some(TokenCache { shards })
     }
 
-    fn shard(&self, key: &CacheKey) -> &RwLock<Shard> {
-        // The digest is uniform, so one byte spreads keys evenly over at most 16 shards.
-        &self.shards[usize::from(key.digest[0]) % self.shards.len()]
+    fn shard(&self, key: &CacheKey) -> &Shard {
+        // The digest is uniform, so its first bytes spread keys evenly over the shards.
+        let spread = usize::from(u16::from_le_bytes([key.digest[0], key.digest[1]]));
+        &self.shards[spread % self.shards.len()]
     }
 
     /// Verifies `token` at `now` like [`Verifier::verify_with`], through the cache: a token
@@ -136,39 +152,45 @@ impl TokenCache {
 
     /// Hands the cached claims for `key` to `f`, or `None` on a miss. Allocates nothing.
     pub fn get<R>(&self, key: &CacheKey, f: impl FnOnce(ClaimsRef<'_>) -> R) -> Option<R> {
-        let shard = self.shard(key).read().unwrap_or_else(PoisonError::into_inner);
-        let slot = &shard.slots[*shard.index.get(key)?];
-        slot.referenced.store(true, Ordering::Relaxed);
+        let table = self.shard(key).table.load();
+        let slot = table.slots.get(*table.index.get(key)?)?;
+        if !slot.referenced.load(Ordering::Relaxed) {
+            slot.referenced.store(true, Ordering::Relaxed);
+        }
         Some(f(slot.claims()))
     }
 
     /// Remembers claims that just verified, evicting an entry if the shard is full.
     pub fn insert(&self, key: CacheKey, claims: &ClaimsRef<'_>) {
-        let slot = Slot::new(key, claims);
-        let mut shard = self.shard(&key).write().unwrap_or_else(PoisonError::into_inner);
-        shard.insert(slot);
+        let slot = Arc::new(Slot::new(key, claims));
+        let shard = self.shard(&key);
+        // A panic elsewhere never leaves a table half-written (a copy is published whole).
+        let mut hand = shard.hand.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut table = Table::clone(&shard.table.load());
+        table.insert(slot, shard.capacity, &mut hand);
+        shard.table.store(Arc::new(table));
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.read().unwrap().slots.len()).sum()
+        self.shards.iter().map(|s| s.table.load().slots.len()).sum()
     }
 }
 
-impl Shard {
-    fn insert(&mut self, slot: Slot) {
+impl Table {
+    fn insert(&mut self, slot: Arc<Slot>, capacity: usize, hand: &mut usize) {
         if let Some(&i) = self.index.get(&slot.key) {
             // Another thread verified the same token meanwhile: same claims.
             self.slots[i] = slot;
             return;
         }
         let key = slot.key;
-        if self.slots.len() < self.capacity {
+        if self.slots.len() < capacity {
             self.index.insert(key, self.slots.len());
             self.slots.push(slot);
             return;
         }
-        let victim = self.clock_victim();
+        let victim = self.clock_victim(hand);
         self.index.remove(&self.slots[victim].key);
         self.index.insert(key, victim);
         self.slots[victim] = slot;
@@ -176,10 +198,10 @@ impl Shard {
 
     /// CLOCK: sweeps from the hand, giving each referenced slot a second chance, and
     /// returns the first unreferenced one (at most two turns of the clock).
-    fn clock_victim(&mut self) -> usize {
+    fn clock_victim(&self, hand: &mut usize) -> usize {
         loop {
-            let i = self.hand;
-            self.hand = (i + 1) % self.slots.len();
+            let i = *hand % self.slots.len();
+            *hand = (i + 1) % self.slots.len();
             if !self.slots[i].referenced.swap(false, Ordering::Relaxed) {
                 return i;
             }
@@ -227,17 +249,15 @@ mod tests {
                 cache.insert(CacheKey::new(1, format!("t{i}").as_bytes()), &claims("u"));
             }
             assert_eq!(cache.len(), capacity);
-            let indexed: usize = cache.shards.iter().map(|s| s.read().unwrap().index.len()).sum();
+            let indexed: usize = cache.shards.iter().map(|s| s.table.load().index.len()).sum();
             assert_eq!(indexed, capacity);
         }
     }
 
     #[test]
     fn clock_keeps_entries_in_use() {
-        let cache = TokenCache::new(1).unwrap();
-        let mut shard = cache.shards[0].write().unwrap();
-        shard.capacity = 4;
-        drop(shard);
+        let cache = TokenCache::new(4).unwrap();
+        assert_eq!(cache.shards.len(), 1);
         let keys: Vec<_> = (0..4).map(|i| CacheKey::new(1, &[i])).collect();
         for key in &keys {
             cache.insert(*key, &claims("u"));

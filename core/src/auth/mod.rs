@@ -16,7 +16,7 @@
 //!
 //! Configuration changes (`add_project`, `set_signing_key`, `set_security_mode`, ...) take
 //! `&self` and may run while other threads authenticate. Each replaces the project's state
-//! whole under a write lock, so it is atomic: once the call returns, every authentication
+//! whole and publishes a new snapshot of the project map, so it is atomic: once the call returns, every authentication
 //! that starts sees the new state, and tokens signed with a replaced key fail.
 
 mod cache;
@@ -29,20 +29,22 @@ mod response;
 pub use cache::{CacheKey, TokenCache};
 pub use cors::{CorsHeaders, ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS};
 pub use headers::{HeaderPair, API_KEY_HEADER, MAX_USER_ID_BYTES, USER_ID_HEADER, USER_KEY_HEADER};
-pub use project::{ProjectConfig, SecurityMode, MAX_API_KEY_BYTES};
+pub use project::{ApiKey, ProjectConfig, SecurityMode, MAX_API_KEY_BYTES};
 pub use response::ErrorResponse;
 
 use crate::error::{Error, ErrorKind};
 use crate::keys::{generate_signing_key, GeneratedKeyPair, PublicKey};
+use crate::provider::Provider;
 use crate::token::{ClaimsRef, NumericDate, Subject};
 use crate::verify::Policy;
+use arc_swap::ArcSwap;
 use core::fmt;
 use headers::Field;
 use origin::AllowedOrigins;
 use project::Project;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Verified-token cache size when the caller does not choose one.
 pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
@@ -75,8 +77,8 @@ pub enum Credential {
 /// A request that passed authentication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthenticatedUser {
-    /// The project's API key.
-    pub api_key: Arc<str>,
+    /// The project's API key (a copy: no reference count is taken per request).
+    pub api_key: ApiKey,
     /// The user's external id: the token's `sub`, or the Development Mode user id.
     pub user_id: Subject,
     /// The project's mode when the request was authenticated.
@@ -91,7 +93,12 @@ pub struct AuthenticatedUser {
 /// (for example in an `Arc`) between all request threads.
 pub struct Authenticator {
     policy: Policy,
-    projects: RwLock<HashMap<Arc<str>, Arc<Project>>>,
+    /// A snapshot, replaced whole by every change: a request reads it under an `arc-swap`
+    /// guard (a thread-local slot), so it writes nothing that other cores share, no lock's
+    /// reader count and no reference count.
+    projects: ArcSwap<Projects>,
+    /// Serializes changes (copy, change, publish), so that none is lost.
+    changes: Mutex<()>,
     cache: Option<TokenCache>,
     /// Source of project generations; never repeats within this authenticator.
     generations: AtomicU64,
@@ -101,7 +108,8 @@ impl fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Authenticator")
             .field("policy", &self.policy)
-            .field("projects", &self.read().len())
+            .field("provider", &self.policy.provider.name())
+            .field("projects", &self.projects.load().len())
             .field("cache", &self.cache.is_some())
             .finish()
     }
@@ -114,7 +122,8 @@ impl Authenticator {
         options.policy.validate()?;
         Ok(Authenticator {
             policy: options.policy,
-            projects: RwLock::new(HashMap::new()),
+            projects: ArcSwap::from_pointee(HashMap::new()),
+            changes: Mutex::new(()),
             cache: TokenCache::new(options.cache_capacity),
             generations: AtomicU64::new(1),
         })
@@ -125,13 +134,20 @@ impl Authenticator {
     /// allowed origin, with a detail naming the rule broken.
     pub fn add_project(&self, config: ProjectConfig) -> Result<(), Error> {
         let project = Project::from_config(config, self.policy, self.next_generation())?;
-        self.write().insert(Arc::clone(&project.api_key), Arc::new(project));
-        Ok(())
+        self.change(|projects| {
+            projects.insert(Arc::clone(&project.api_key), Arc::new(project));
+            Ok(())
+        })
     }
 
     /// Removes a project; returns whether it existed.
     pub fn remove_project(&self, api_key: &str) -> bool {
-        self.write().remove(api_key).is_some()
+        self.change(|projects| projects.remove(api_key).map(drop).ok_or(Error::new(ErrorKind::ApiKeyInvalid))).is_ok()
+    }
+
+    /// The provider that verifies signatures for every project (the policy's).
+    pub fn provider(&self) -> Provider {
+        self.policy.provider
     }
 
     /// Sets (or, with `None`, removes) a project's signing public key. Tokens signed with
@@ -147,7 +163,9 @@ impl Authenticator {
     /// Returns the pair: the private key is for the customer's backend and shown once.
     pub fn rotate_signing_key(&self, api_key: &str, bits: usize) -> Result<GeneratedKeyPair, Error> {
         // Fail fast for an unknown project; generation is slow and runs without any lock.
-        self.project(api_key)?;
+        if !self.projects.load().contains_key(api_key) {
+            return Err(Error::new(ErrorKind::ApiKeyInvalid));
+        }
         let pair = generate_signing_key(bits)?;
         let key = PublicKey::parse(pair.public_key_pem.as_bytes())?;
         self.set_signing_key(api_key, Some(key))?;
@@ -185,9 +203,12 @@ impl Authenticator {
             Field::Once(value) => value,
         };
         // API keys are public: looking them up in a hash map leaks nothing worth hiding.
+        // The project is borrowed under the snapshot's guard: no reference count taken.
+        let projects = self.projects.load();
         let project = core::str::from_utf8(api_key)
-            .map_err(|_| Error::new(ErrorKind::ApiKeyInvalid))
-            .and_then(|api_key| self.project(api_key))?;
+            .ok()
+            .and_then(|api_key| projects.get(api_key))
+            .ok_or(Error::new(ErrorKind::ApiKeyInvalid))?;
         if !project.origins.allows(origin) {
             return Err(Error::new(ErrorKind::OriginNotAllowed));
         }
@@ -198,13 +219,13 @@ impl Authenticator {
             return Err(headers::USER_ID_REPEATED);
         }
         match (project.mode, found.user_key, found.user_id) {
-            (_, Field::Once(token), _) => self.verify_user_key(&project, token, now),
+            (_, Field::Once(token), _) => self.verify_user_key(project, token, now),
             (SecurityMode::Secure, _, _) if project.verifier.is_none() => {
                 Err(Error::new(ErrorKind::SigningKeyNotConfigured))
             }
             (SecurityMode::Secure, _, _) => Err(Error::new(ErrorKind::UserKeyMissing)),
             (SecurityMode::Development, _, Field::Once(user_id)) => Ok(AuthenticatedUser {
-                api_key: Arc::clone(&project.api_key),
+                api_key: ApiKey::copy(&project.api_key),
                 user_id: Subject::new(headers::check_user_id(user_id)?)?,
                 mode: project.mode,
                 credential: Credential::UserId,
@@ -232,9 +253,9 @@ impl Authenticator {
 
     fn cors_origin<'a>(&self, api_key: Option<&str>, origin: Option<&'a str>) -> Option<&'a str> {
         let origin = origin.filter(|o| origin::is_echoable(o))?;
-        match api_key.map(|k| self.project(k)) {
-            Some(Ok(project)) => project.origins.allows(Some(origin)).then_some(origin),
-            _ => Some(origin),
+        match api_key.and_then(|k| self.projects.load().get(k).map(|p| p.origins.allows(Some(origin)))) {
+            Some(allowed) => allowed.then_some(origin),
+            None => Some(origin),
         }
     }
 
@@ -243,7 +264,7 @@ impl Authenticator {
         let verifier = project.verifier.as_ref().ok_or(Error::new(ErrorKind::SigningKeyNotConfigured))?;
         let user = |claims: ClaimsRef<'_>| {
             Ok(AuthenticatedUser {
-                api_key: Arc::clone(&project.api_key),
+                api_key: ApiKey::copy(&project.api_key),
                 user_id: Subject::new(claims.sub)?,
                 mode: project.mode,
                 credential: Credential::UserKey,
@@ -256,15 +277,24 @@ impl Authenticator {
         }
     }
 
-    fn project(&self, api_key: &str) -> Result<Arc<Project>, Error> {
-        self.read().get(api_key).cloned().ok_or(Error::new(ErrorKind::ApiKeyInvalid))
+    /// Replaces a project's state with `change(current)`, atomically.
+    fn replace(&self, api_key: &str, change: impl FnOnce(&Project) -> Project) -> Result<(), Error> {
+        self.change(|projects| {
+            let slot = projects.get_mut(api_key).ok_or(Error::new(ErrorKind::ApiKeyInvalid))?;
+            *slot = Arc::new(change(slot));
+            Ok(())
+        })
     }
 
-    /// Replaces a project's state with `change(current)` under the write lock.
-    fn replace(&self, api_key: &str, change: impl FnOnce(&Project) -> Project) -> Result<(), Error> {
-        let mut projects = self.write();
-        let slot = projects.get_mut(api_key).ok_or(Error::new(ErrorKind::ApiKeyInvalid))?;
-        *slot = Arc::new(change(slot));
+    /// Applies `change` to a copy of the project map and publishes the copy, one change at
+    /// a time. Changes are rare; requests never wait for them.
+    fn change(&self, change: impl FnOnce(&mut Projects) -> Result<(), Error>) -> Result<(), Error> {
+        // A panic elsewhere never leaves the map half-written (a copy is published whole),
+        // so a poisoned lock is still safe to use.
+        let _one_at_a_time = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut projects = Projects::clone(&self.projects.load());
+        change(&mut projects)?;
+        self.projects.store(Arc::new(projects));
         Ok(())
     }
 
@@ -272,17 +302,10 @@ impl Authenticator {
         // Only uniqueness matters, which `fetch_add` gives at any ordering.
         self.generations.fetch_add(1, Ordering::Relaxed)
     }
-
-    // A panic elsewhere never leaves a project map half-written (each change is one
-    // insert), so a poisoned lock is still safe to use.
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Arc<str>, Arc<Project>>> {
-        self.projects.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn write(&self) -> RwLockWriteGuard<'_, HashMap<Arc<str>, Arc<Project>>> {
-        self.projects.write().unwrap_or_else(PoisonError::into_inner)
-    }
 }
+
+/// The projects by API key.
+type Projects = HashMap<Arc<str>, Arc<Project>>;
 
 const _: () = {
     const fn shared_between_threads<T: Send + Sync>() {}

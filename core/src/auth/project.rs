@@ -11,6 +11,65 @@ use std::sync::Arc;
 /// Longest API key accepted, in bytes.
 pub const MAX_API_KEY_BYTES: usize = 256;
 
+/// A project's API key held inline, as [`crate::Subject`] holds a user id: an
+/// authenticated user carries a copy, so answering a request takes no reference count on
+/// shared memory (which would bounce between cores on every request).
+#[derive(Clone, Copy)]
+pub struct ApiKey {
+    len: u16,
+    bytes: [u8; MAX_API_KEY_BYTES],
+}
+
+impl ApiKey {
+    /// Copies a checked API key (at most [`MAX_API_KEY_BYTES`]; longer input is cut).
+    pub(crate) fn copy(api_key: &str) -> ApiKey {
+        let len = api_key.len().min(MAX_API_KEY_BYTES);
+        let mut bytes = [0; MAX_API_KEY_BYTES];
+        bytes[..len].copy_from_slice(&api_key.as_bytes()[..len]);
+        // `len` <= 256 fits u16.
+        ApiKey { len: u16::try_from(len).unwrap_or(0), bytes }
+    }
+
+    /// The API key.
+    pub fn as_str(&self) -> &str {
+        // Built only from checked visible ASCII, so this never falls back.
+        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl core::ops::Deref for ApiKey {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for ApiKey {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for ApiKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ApiKey {}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How a project identifies users.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum SecurityMode {
