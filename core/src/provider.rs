@@ -65,9 +65,10 @@ impl FromStr for Provider {
     }
 }
 
-/// A public key made ready for one provider: what a verifier checks signatures with.
+/// A public key made ready for one provider: what a [`crate::Verifier`] checks signatures
+/// with, also usable alone for raw RS256 signatures. Cheap to clone.
 #[derive(Clone)]
-pub(crate) struct VerifyingKey {
+pub struct VerifyingKey {
     key: PublicKey,
     /// `None` for ring, which takes the DER on every call.
     parsed: Option<Arc<ParsedPublicKey>>,
@@ -77,7 +78,7 @@ impl VerifyingKey {
     /// Prepares `key` for `provider`: for aws-lc-rs, parses it once. Every key that loads
     /// parses (both libraries apply the rules `PublicKey` checks); a refusal would be
     /// `key_invalid`, never a panic.
-    pub(crate) fn new(key: PublicKey, provider: Provider) -> Result<VerifyingKey, Error> {
+    pub fn new(key: PublicKey, provider: Provider) -> Result<VerifyingKey, Error> {
         match provider {
             Provider::Ring => Ok(VerifyingKey::ring(key)),
             Provider::AwsLcRs => {
@@ -91,15 +92,17 @@ impl VerifyingKey {
     }
 
     /// `key` for ring, which needs no preparation.
-    pub(crate) fn ring(key: PublicKey) -> VerifyingKey {
+    pub fn ring(key: PublicKey) -> VerifyingKey {
         VerifyingKey { key, parsed: None }
     }
 
-    pub(crate) fn public_key(&self) -> &PublicKey {
+    /// The key.
+    pub fn public_key(&self) -> &PublicKey {
         &self.key
     }
 
-    pub(crate) fn provider(&self) -> Provider {
+    /// The provider it was prepared for.
+    pub fn provider(&self) -> Provider {
         if self.parsed.is_some() {
             Provider::AwsLcRs
         } else {
@@ -108,12 +111,12 @@ impl VerifyingKey {
     }
 
     /// Length of an RS256 signature with this key, in bytes.
-    pub(crate) fn signature_len(&self) -> usize {
+    pub fn signature_len(&self) -> usize {
         self.key.signature_len()
     }
 
     /// Checks an RSASSA-PKCS1-v1_5 SHA-256 signature; `signature_invalid` and nothing more.
-    pub(crate) fn verify_rs256(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+    pub fn verify_rs256(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
         match &self.parsed {
             None => self.key.verify_rs256(message, signature),
             Some(parsed) => parsed.verify_sig(message, signature).map_err(|_| Error::new(ErrorKind::SignatureInvalid)),

@@ -4,11 +4,11 @@
 mod auth_support;
 mod common;
 
-use auth_support::{authenticator, keys, project, API_KEY, CACHE_CAPACITIES, NOW};
+use auth_support::{authenticator, authenticator_with, keys, project, API_KEY, CACHE_CAPACITIES, NOW};
 use notiflows_auth::auth::{ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS};
 use notiflows_auth::{
     AuthenticatedUser, Authenticator, AuthenticatorOptions, Credential, Error, ErrorKind, ErrorResponse, NumericDate,
-    Policy, ProjectConfig, SecurityMode, SignOptions,
+    Policy, ProjectConfig, Provider, SecurityMode, SignOptions,
 };
 
 const SECURE: SecurityMode = SecurityMode::Secure;
@@ -675,4 +675,29 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn every_provider_authenticates_alike_and_is_named() {
+    let token = keys()[0].token("user-p", NOW);
+    let other = keys()[1].token("user-p", NOW);
+    let requests: [(&str, i64); 4] = [(&token, NOW), (&token, NOW + 7200), (&other, NOW), ("a.b.c", NOW)];
+    let mut answers = Vec::new();
+    for provider in Provider::ALL {
+        for capacity in CACHE_CAPACITIES {
+            let auth = authenticator_with(provider, capacity);
+            assert_eq!(auth.provider(), provider);
+            assert!(format!("{auth:?}").contains(provider.name()));
+            auth.add_project(project(SecurityMode::Secure, Some(&keys()[0].public), &[])).unwrap();
+            let results: Vec<_> = requests
+                .iter()
+                .map(|&(t, now)| {
+                    auth.authenticate([("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", t)], None, now)
+                })
+                .collect();
+            assert_eq!(results[0].as_ref().map(|u| u.user_id.as_str()), Ok("user-p"), "{provider}");
+            answers.push(results);
+        }
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
 }

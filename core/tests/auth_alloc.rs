@@ -4,8 +4,8 @@
 
 mod auth_support;
 
-use auth_support::{authenticator, keys, project, API_KEY, NOW};
-use notiflows_auth::{Authenticator, ErrorKind, SecurityMode};
+use auth_support::{authenticator_with, keys, project, API_KEY, NOW};
+use notiflows_auth::{Authenticator, ErrorKind, Provider, SecurityMode};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
@@ -44,8 +44,9 @@ fn allocations<T>(f: impl FnOnce() -> T) -> u64 {
     ALLOCATIONS.with(Cell::get) - before
 }
 
-fn setup(mode: SecurityMode) -> Authenticator {
-    let auth = authenticator(64);
+fn setup(mode: SecurityMode, provider: Provider) -> Authenticator {
+    let auth = authenticator_with(provider, 64);
+    assert_eq!(auth.provider(), provider);
     let origins = ["https://app.example.com", "https://*.example.org"];
     auth.add_project(project(mode, Some(&keys()[0].public), &origins)).unwrap();
     auth
@@ -53,7 +54,13 @@ fn setup(mode: SecurityMode) -> Authenticator {
 
 #[test]
 fn a_cache_hit_allocates_nothing() {
-    let auth = setup(SecurityMode::Secure);
+    for provider in Provider::ALL {
+        cache_hits_with(provider);
+    }
+}
+
+fn cache_hits_with(provider: Provider) {
+    let auth = setup(SecurityMode::Secure, provider);
     let token = keys()[0].token("user \u{e9}\\\"escaped\"", NOW);
     let headers =
         [("content-type", "application/json"), ("X-Notiflows-Api-Key", API_KEY), ("x-notiflows-user-key", &token)];
@@ -78,7 +85,7 @@ fn a_cache_hit_allocates_nothing() {
 
 #[test]
 fn development_mode_and_refusals_allocate_nothing() {
-    let auth = setup(SecurityMode::Development);
+    let auth = setup(SecurityMode::Development, Provider::default());
     let dev = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "user-1")];
     auth.authenticate(dev, None, NOW).unwrap();
     assert_eq!(allocations(|| auth.authenticate(dev, Some("https://app.example.com"), NOW).unwrap()), 0);
@@ -98,7 +105,7 @@ fn development_mode_and_refusals_allocate_nothing() {
 
 #[test]
 fn cors_headers_allocate_nothing() {
-    let auth = setup(SecurityMode::Secure);
+    let auth = setup(SecurityMode::Secure, Provider::default());
     let count = allocations(|| {
         let preflight = auth.cors_preflight(Some(API_KEY), Some("https://a.example.org"));
         assert_eq!(preflight.iter().count(), 5);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{jwt_cases, shared_public_key, Case};
+use common::{jwt_cases, shared_public_key, with_each_provider, Case};
 use notiflows_auth::verify::MAX_TOKEN_BYTES_LIMIT;
 use notiflows_auth::{ErrorKind, Policy, Verifier};
 
@@ -35,11 +35,14 @@ fn check(verifier: &Verifier, case: &Case, expect_valid: bool) {
 
 #[test]
 fn every_case_under_the_corpus_contract() {
-    let verifier = Verifier::with_policy(shared_public_key(), contract_policy()).unwrap();
     let cases = jwt_cases();
     assert_eq!(cases.len(), 121);
-    for case in &cases {
-        check(&verifier, case, case.expect == "valid");
+    for policy in with_each_provider(contract_policy()) {
+        let verifier = Verifier::with_policy(shared_public_key(), policy).unwrap();
+        assert_eq!(verifier.provider(), policy.provider);
+        for case in &cases {
+            check(&verifier, case, case.expect == "valid");
+        }
     }
 }
 
@@ -48,7 +51,12 @@ fn default_policy_differs_only_where_the_corpus_says_policy_decides() {
     // Defaults: exp optional, 60 s iat skew, 8 KiB cap. Only `exp_missing` changes outcome
     // (valid: the product documents exp as recommended); the 128 KiB and deep-nesting
     // cases are refused by the size cap before any decoding.
-    let verifier = Verifier::new(shared_public_key());
+    for policy in with_each_provider(Policy::default()) {
+        default_policy_case_by_case(&Verifier::with_policy(shared_public_key(), policy).unwrap());
+    }
+}
+
+fn default_policy_case_by_case(verifier: &Verifier) {
     for case in jwt_cases() {
         match case.name.as_str() {
             "exp_missing" => {
@@ -59,7 +67,7 @@ fn default_policy_differs_only_where_the_corpus_says_policy_decides() {
                 let err = verifier.verify(case.token.as_bytes(), case.now).unwrap_err();
                 assert_eq!(err.kind(), ErrorKind::TokenTooLarge, "{}", case.name);
             }
-            _ => check(&verifier, &case, case.expect == "valid"),
+            _ => check(verifier, &case, case.expect == "valid"),
         }
     }
 }
@@ -80,4 +88,17 @@ fn leeway_and_skew_move_the_time_boundaries() {
     }
     let case = find("exp_now_minus_1");
     assert_eq!(lenient.verify(case.token.as_bytes(), case.now).unwrap_err().kind(), ErrorKind::TokenExpired);
+}
+
+#[test]
+fn both_providers_give_identical_results_on_every_case() {
+    // Same claims or the same error (kind, claim and detail), under both policies.
+    for policy in [contract_policy(), Policy::default()] {
+        let verifiers: Vec<Verifier> =
+            with_each_provider(policy).map(|p| Verifier::with_policy(shared_public_key(), p).unwrap()).collect();
+        for case in jwt_cases() {
+            let results: Vec<_> = verifiers.iter().map(|v| v.verify(case.token.as_bytes(), case.now)).collect();
+            assert_eq!(results[0], results[1], "{}", case.name);
+        }
+    }
 }

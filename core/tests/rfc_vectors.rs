@@ -2,18 +2,26 @@
 
 mod common;
 
-use common::read_json;
-use notiflows_auth::{ErrorKind, PublicKey, Verifier};
+use common::{read_json, with_each_provider};
+use notiflows_auth::{ErrorKind, Policy, PublicKey, Verifier};
 
-fn verifier_and_token(file: &str) -> (Verifier, serde_json::Value) {
+/// The file's key under every provider, and the file.
+fn verifiers_and_token(file: &str) -> (Vec<Verifier>, serde_json::Value) {
     let doc = read_json(file);
     let key = PublicKey::parse(doc["public_key_pem"].as_str().unwrap().as_bytes()).unwrap();
-    (Verifier::new(key), doc)
+    let verifiers = with_each_provider(Policy::default()).map(|p| Verifier::with_policy(key.clone(), p).unwrap());
+    (verifiers.collect(), doc)
 }
 
 #[test]
 fn rfc7515_a2_signature_verifies_but_has_no_sub() {
-    let (verifier, doc) = verifier_and_token("rfc/rfc7515_a2.json");
+    let (verifiers, doc) = verifiers_and_token("rfc/rfc7515_a2.json");
+    for verifier in &verifiers {
+        rfc7515_a2(verifier, &doc);
+    }
+}
+
+fn rfc7515_a2(verifier: &Verifier, doc: &serde_json::Value) {
     let token = doc["compact_jws"].as_str().unwrap();
     let err = verifier.verify(token.as_bytes(), 1_300_819_000).unwrap_err();
     // A claims error is only reported once the signature has verified.
@@ -27,10 +35,12 @@ fn rfc7515_a2_signature_verifies_but_has_no_sub() {
 
 #[test]
 fn rfc7520_4_1_payload_is_not_json() {
-    let (verifier, doc) = verifier_and_token("rfc/rfc7520_4_1.json");
+    let (verifiers, doc) = verifiers_and_token("rfc/rfc7520_4_1.json");
     let token = doc["compact_jws"].as_str().unwrap();
-    assert_eq!(verifier.verify(token.as_bytes(), 0).unwrap_err().kind(), ErrorKind::TokenJson);
     // Both keys are 2048-bit and both PEM forms load to the same key.
     let pkcs1 = PublicKey::parse(doc["public_key_pkcs1_pem"].as_str().unwrap().as_bytes()).unwrap();
-    assert_eq!(&pkcs1, verifier.public_key());
+    for verifier in &verifiers {
+        assert_eq!(verifier.verify(token.as_bytes(), 0).unwrap_err().kind(), ErrorKind::TokenJson);
+        assert_eq!(&pkcs1, verifier.public_key());
+    }
 }

@@ -1,11 +1,13 @@
 //! Every Wycheproof RSASSA-PKCS1-v1_5 SHA-256 case (2048- and 4096-bit files) through our
-//! key loading (SPKI DER, SPKI PEM, PKCS#1 DER) and `PublicKey::verify_rs256`.
+//! key loading (SPKI DER, SPKI PEM, PKCS#1 DER) and the RS256 verify of every provider
+//! (`PublicKey::verify_rs256` is ring's; `VerifyingKey` is each provider's).
 //!
 //! The one "acceptable" case (tcId 8, `MissingNull`: a DigestInfo without the NULL
-//! parameter) is asserted rejected: ring accepts only the exact DER DigestInfo, and so
-//! do we. Wycheproof allows either outcome.
+//! parameter) is asserted rejected: ring and aws-lc-rs accept only the exact DER
+//! DigestInfo, and so do we. Wycheproof allows either outcome.
 
-use notiflows_auth::{ErrorKind, PublicKey};
+use notiflows_auth::provider::VerifyingKey;
+use notiflows_auth::{ErrorKind, Provider, PublicKey};
 use serde_json::Value;
 
 fn hex(s: &str) -> Vec<u8> {
@@ -33,6 +35,10 @@ fn run(file: &str) -> (usize, usize, usize) {
             let msg = hex(test["msg"].as_str().unwrap());
             let sig = hex(test["sig"].as_str().unwrap());
             let got = key.verify_rs256(&msg, &sig);
+            for provider in Provider::ALL {
+                let prepared = VerifyingKey::new(key.clone(), provider).unwrap();
+                assert_eq!(prepared.verify_rs256(&msg, &sig), got, "{file} tcId {id}: {provider} differs from ring");
+            }
             match test["result"].as_str().unwrap() {
                 "valid" => {
                     assert_eq!(got, Ok(()), "{file} tcId {id}");

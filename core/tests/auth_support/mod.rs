@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use notiflows_auth::{
-    generate_signing_key, Authenticator, AuthenticatorOptions, Policy, ProjectConfig, PublicKey, SecurityMode,
-    SignOptions, SigningKey,
+    generate_signing_key, Authenticator, AuthenticatorOptions, Policy, ProjectConfig, Provider, PublicKey,
+    SecurityMode, SignOptions, SigningKey,
 };
 use std::sync::OnceLock;
 
@@ -41,7 +41,13 @@ pub fn keys() -> &'static [Keys; 2] {
 
 /// An authenticator with the default policy and the given cache capacity.
 pub fn authenticator(cache_capacity: usize) -> Authenticator {
-    Authenticator::new(AuthenticatorOptions { policy: Policy::default(), cache_capacity }).unwrap()
+    authenticator_with(Provider::default(), cache_capacity)
+}
+
+/// An authenticator with the default policy on `provider`.
+pub fn authenticator_with(provider: Provider, cache_capacity: usize) -> Authenticator {
+    let policy = Policy { provider, ..Policy::default() };
+    Authenticator::new(AuthenticatorOptions { policy, cache_capacity }).unwrap()
 }
 
 /// A project config for [`API_KEY`].

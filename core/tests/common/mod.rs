@@ -87,3 +87,8 @@ pub fn documented_codes() -> Vec<(String, u16)> {
     }
     codes
 }
+
+/// Every verify provider, with a policy that selects it: the tests run each case through all.
+pub fn with_each_provider(policy: notiflows_auth::Policy) -> impl Iterator<Item = notiflows_auth::Policy> {
+    notiflows_auth::Provider::ALL.into_iter().map(move |provider| notiflows_auth::Policy { provider, ..policy })
+}
