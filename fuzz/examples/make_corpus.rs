@@ -113,6 +113,11 @@ fn token_parse(cases: &[Case]) {
 }
 
 fn verify(cases: &[Case]) {
+    verify_seeds(cases).write("verify");
+}
+
+/// The `verify` seeds (modes 0, 2 and 3 mean the same in `providers`).
+fn verify_seeds(cases: &[Case]) -> Seeds {
     let mut seeds = Seeds::default();
     // Tokens as is: every valid one and one of each other category.
     let mut categories = Vec::new();
@@ -144,7 +149,28 @@ fn verify(cases: &[Case]) {
     ] {
         seeds.add("payload", [&[3u8][..], payload.as_bytes()].concat());
     }
-    seeds.write("verify");
+    seeds
+}
+
+/// The `verify` seeds, plus keys (mode 4: ours and Wycheproof's, including e = 3) and
+/// signature tampering (mode 5).
+fn providers(cases: &[Case]) {
+    let mut seeds = verify_seeds(cases);
+    let shared = |name: &str| read(&format!("../testdata/vectors/jwt-cases/{name}"));
+    for name in ["rsa_public_spki.pem", "rsa_public_pkcs1.pem", "rsa_public_spki.der"] {
+        seeds.add(&format!("key-{name}"), [&[4u8][..], &shared(name)].concat());
+    }
+    for file in ["rsa_signature_2048_sha256_test.json", "rsa_signature_4096_sha256_test.json"] {
+        let doc = json(&format!("../testdata/vectors/wycheproof/{file}"));
+        for (i, group) in doc["testGroups"].as_array().unwrap().iter().enumerate() {
+            let der = hex(group["publicKeyDer"].as_str().unwrap());
+            seeds.add(&format!("key-wycheproof-{}-{i}", group["keySize"]), [&[4u8][..], &der].concat());
+        }
+    }
+    for (name, tamper) in [("as-is", vec![]), ("first-bit", vec![1]), ("last-byte", [vec![0; 255], vec![1]].concat())] {
+        seeds.add(&format!("tamper-{name}"), [&[5u8][..], &tamper].concat());
+    }
+    seeds.write("providers");
 }
 
 fn json_seeds(cases: &[Case]) {
@@ -316,6 +342,7 @@ fn main() {
     let cases = cases();
     token_parse(&cases);
     verify(&cases);
+    providers(&cases);
     json_seeds(&cases);
     keys();
     authenticate(&cases);

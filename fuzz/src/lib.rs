@@ -7,7 +7,8 @@
 //! The references the targets compare against are deliberately independent of `core`:
 //! [`strict_json`] is serde_json with the documented limits added, [`reference`] a plain
 //! compact-JWS verifier over serde_json and ring (the key read from the shared JWK, not
-//! through our key loading), [`origin_ref`] a second reading of the origin rules.
+//! through our key loading), [`origin_ref`] a second reading of the origin rules;
+//! [`providers`] holds the two verify providers to each other.
 
 pub mod authenticate;
 pub mod b64;
@@ -17,6 +18,7 @@ pub mod json;
 pub mod keys;
 pub mod origin_ref;
 pub mod origins;
+pub mod providers;
 pub mod reference;
 pub mod strict_json;
 pub mod token_parse;
@@ -33,4 +35,5 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("json", json::check),
     ("authenticate", authenticate::check),
     ("origins", origins::check),
+    ("providers", providers::check),
 ];

@@ -15,7 +15,7 @@
 use crate::codes;
 use crate::fixtures::{self, NOW};
 use crate::reference::{self, Options, Stage};
-use notiflows_auth::{Policy, Verifier};
+use notiflows_auth::{Policy, Provider, Verifier};
 use std::sync::OnceLock;
 
 const HEADER: &[u8] = br#"{"alg":"RS256","typ":"JWT"}"#;
@@ -27,6 +27,7 @@ const STRICT: Policy = Policy {
     max_lifetime_seconds: Some(7200),
     max_token_bytes: 4096,
     iat_skew_seconds: 0,
+    provider: Provider::Ring,
 };
 const STRICT_REFERENCE: Options = Options {
     max_token_bytes: 4096,
