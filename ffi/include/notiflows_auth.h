@@ -612,6 +612,34 @@ notiflows_auth_result notiflows_auth_key_pair_public_key_pem(const struct notifl
 // other thread may be using it, and it must not be used afterwards.
 void notiflows_auth_key_pair_free(struct notiflows_auth_key_pair *pair);
 
+// Chooses which library verifies signatures for verifiers and authenticators made from
+// `policy`: `"ring"` (the default) or `"aws-lc-rs"` (the key parsed once; faster). Both
+// give the same results. Any other name gives `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID` and
+// leaves the policy unchanged.
+//
+// # Safety
+// `policy` must be a live handle that no other thread is using; `name` must point to
+// `name_len` readable bytes.
+notiflows_auth_result notiflows_auth_policy_set_provider(struct notiflows_auth_policy *policy,
+                                                         const uint8_t *name,
+                                                         size_t name_len);
+
+// Writes the name of the verifier's provider (`"ring"` or `"aws-lc-rs"`, a static
+// NUL-terminated string: never free it) to `*out_name`. Thread-safe.
+//
+// # Safety
+// `verifier` must be a live handle; `out_name` must be valid for a write.
+notiflows_auth_result notiflows_auth_verifier_provider(const struct notiflows_auth_verifier *verifier,
+                                                       const char **out_name);
+
+// Writes the name of the authenticator's provider, as `notiflows_auth_verifier_provider`
+// does. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `out_name` must be valid for a write.
+notiflows_auth_result notiflows_auth_authenticator_provider(const struct notiflows_auth_authenticator *authenticator,
+                                                            const char **out_name);
+
 // The version of the library, e.g. `"0.1.0"`.
 //
 // Returns a static NUL-terminated string: never free it. Thread-safe.

@@ -43,6 +43,10 @@ pub(crate) struct CachingVerifier {
 }
 
 impl CachingVerifier {
+    pub(crate) fn provider(&self) -> notiflows::Provider {
+        self.verifier.provider()
+    }
+
     /// Verifies `token` at `now` and hands its claims to `deliver`. A cached token skips the
     /// signature check; its time claims are checked against `now` on every use.
     fn verify(

@@ -411,11 +411,22 @@ static void test_policy(void) {
   CHECK_RESULT(notiflows_auth_policy_set_max_lifetime_seconds(NULL, 1), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_policy_set_max_token_bytes(NULL, 1), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_policy_set_iat_skew_seconds(NULL, 1), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  /* The provider, by its core name; an unknown one is refused naming the known ones. */
+  CHECK_RESULT(notiflows_auth_policy_set_provider(policy, S("openssl")), NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK(strstr(last_message(), "\"ring\"") != NULL && strstr(last_message(), "\"aws-lc-rs\"") != NULL);
+  CHECK_RESULT(notiflows_auth_policy_set_provider(NULL, S("ring")), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  CHECK_RESULT(notiflows_auth_policy_set_provider(policy, NULL, 4), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  CHECK_OK(notiflows_auth_policy_set_provider(policy, S("aws-lc-rs")));
 
   notiflows_auth_verifier *strict = NULL;
   CHECK_RESULT(notiflows_auth_verifier_new(NULL, policy, 0, &strict), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_verifier_new(public_key, policy, 0, NULL), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_OK(notiflows_auth_verifier_new(public_key, policy, 0, &strict));
+  const char *provider = NULL;
+  CHECK_OK(notiflows_auth_verifier_provider(strict, &provider));
+  CHECK(strcmp(provider, "aws-lc-rs") == 0);
+  CHECK_RESULT(notiflows_auth_verifier_provider(NULL, &provider), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  CHECK_RESULT(notiflows_auth_verifier_provider(strict, NULL), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   /* The verifier copied the policy: changing or freeing it now changes nothing. */
   CHECK_OK(notiflows_auth_policy_set_leeway_seconds(policy, 0));
   notiflows_auth_policy_free(policy);
@@ -503,6 +514,10 @@ static void test_authenticator(void) {
   notiflows_auth_authenticator *auth = NULL;
   CHECK_RESULT(notiflows_auth_authenticator_new(NULL, 0, NULL), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_OK(notiflows_auth_authenticator_new(NULL, NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY, &auth));
+  const char *provider = NULL;
+  CHECK_OK(notiflows_auth_authenticator_provider(auth, &provider));
+  CHECK(strcmp(provider, "ring") == 0);
+  CHECK_RESULT(notiflows_auth_authenticator_provider(NULL, &provider), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   notiflows_auth_bytes origins[] = {{S("https://app.example.com")}, {S("https://*.example.org")}};
   CHECK_OK(notiflows_auth_authenticator_add_project(auth, S("pk_secure"), NOTIFLOWS_AUTH_SECURITY_MODE_SECURE,
                                                     public_key, origins, 2));
@@ -707,8 +722,11 @@ static void test_authenticator(void) {
   notiflows_auth_policy *policy = NULL;
   CHECK_OK(notiflows_auth_policy_new(&policy));
   CHECK_OK(notiflows_auth_policy_set_require_exp(policy, true));
+  CHECK_OK(notiflows_auth_policy_set_provider(policy, S("aws-lc-rs")));
   CHECK_OK(notiflows_auth_authenticator_new(policy, 0, &auth));
   notiflows_auth_policy_free(policy);
+  CHECK_OK(notiflows_auth_authenticator_provider(auth, &provider));
+  CHECK(strcmp(provider, "aws-lc-rs") == 0);
   CHECK_OK(notiflows_auth_authenticator_add_project(auth, S("pk"), 0, public_key, NULL, 0));
   char no_exp[4096];
   CHECK_OK(sign(key, "alice", now, NOTIFLOWS_AUTH_NO_EXPIRY, no_exp, sizeof no_exp));

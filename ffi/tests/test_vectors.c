@@ -125,6 +125,17 @@ int main(int argc, char **argv) {
   notiflows_auth_verifier *plain = NULL, *cached = NULL;
   CHECK_OK(notiflows_auth_verifier_new(key, policy, 0, &plain));
   CHECK_OK(notiflows_auth_verifier_new(key, policy, 256, &cached));
+  /* The same contract on the aws-lc-rs provider: every case must come out the same. */
+  static const char AWS[] = "aws-lc-rs";
+  CHECK_OK(notiflows_auth_policy_set_provider(policy, (const uint8_t *)AWS, strlen(AWS)));
+  notiflows_auth_verifier *aws_plain = NULL, *aws_cached = NULL;
+  CHECK_OK(notiflows_auth_verifier_new(key, policy, 0, &aws_plain));
+  CHECK_OK(notiflows_auth_verifier_new(key, policy, 256, &aws_cached));
+  const char *name = NULL;
+  CHECK_OK(notiflows_auth_verifier_provider(aws_plain, &name));
+  CHECK(strcmp(name, "aws-lc-rs") == 0);
+  CHECK_OK(notiflows_auth_verifier_provider(plain, &name));
+  CHECK(strcmp(name, "ring") == 0);
   notiflows_auth_policy_free(policy);
   notiflows_auth_public_key_free(key);
 
@@ -154,15 +165,20 @@ int main(int argc, char **argv) {
     run_case(plain, fields[0], fields[1], now, fields[3], sub, sub_len, token, token_len, "no cache");
     run_case(cached, fields[0], fields[1], now, fields[3], sub, sub_len, token, token_len, "cache miss");
     run_case(cached, fields[0], fields[1], now, fields[3], sub, sub_len, token, token_len, "cache hit");
+    run_case(aws_plain, fields[0], fields[1], now, fields[3], sub, sub_len, token, token_len, "aws-lc-rs");
+    run_case(aws_cached, fields[0], fields[1], now, fields[3], sub, sub_len, token, token_len, "aws-lc-rs miss");
+    run_case(aws_cached, fields[0], fields[1], now, fields[3], sub, sub_len, token, token_len, "aws-lc-rs hit");
     free(token);
     cases++;
   }
   free(line);
   fclose(f);
-  printf("jwt-cases: %d cases, each without a cache, then twice with one\n", cases);
+  printf("jwt-cases: %d cases, on each provider (ring, aws-lc-rs) without a cache, then twice with one\n", cases);
   CHECK(cases >= 121);
 
   notiflows_auth_verifier_free(plain);
   notiflows_auth_verifier_free(cached);
+  notiflows_auth_verifier_free(aws_plain);
+  notiflows_auth_verifier_free(aws_cached);
   return check_summary("test_vectors");
 }
