@@ -214,3 +214,39 @@ fn authenticate_explains_refusals_with_status() {
     std::fs::write(&project, r#"{"api_key":"pk_1","allowed_origins":["example.com"]}"#).unwrap();
     assert!(stderr(&auth(&[], None)).starts_with("error: config_invalid: "));
 }
+
+#[test]
+fn provider_is_chosen_by_name_on_verify_and_authenticate() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let public = dir.path().join("public_key.pem");
+    let token = sign(&["--sub", "u-p", "--now", "1000"], &dir.path().join("private_key.pem"));
+    let project = dir.path().join("project.json");
+    std::fs::write(&project, r#"{"api_key":"pk_p","security_mode":"secure","signing_public_key":"public_key.pem"}"#)
+        .unwrap();
+    let verify = |provider: &str, now: &str| {
+        run(cli().args(["verify", "--provider", provider, "--now", now, "--public-key"]).arg(&public).arg(&token))
+    };
+    let authenticate =
+        |provider: &str| {
+            run(cli()
+                .args(["authenticate", "--provider", provider, "--now", "1001", "--project"])
+                .arg(&project)
+                .args(["-H", "x-notiflows-api-key: pk_p", "-H", &format!("x-notiflows-user-key: {token}")]))
+        };
+    // Both providers print the same claims and the same refusal.
+    for now in ["1001", "999999"] {
+        let (ring, aws) = (verify("ring", now), verify("aws-lc-rs", now));
+        assert_eq!((ring.status.code(), stdout(&ring), stderr(&ring)), (aws.status.code(), stdout(&aws), stderr(&aws)));
+    }
+    assert!(verify("aws-lc-rs", "1001").status.success());
+    let (ring, aws) = (authenticate("ring"), authenticate("aws-lc-rs"));
+    assert!(aws.status.success(), "{}", stderr(&aws));
+    assert_eq!(stdout(&ring), stdout(&aws));
+    // An unknown name is the core's config_invalid, naming the known ones.
+    for unknown in [verify("openssl", "1001"), authenticate("AWS-LC-RS")] {
+        assert_eq!(unknown.status.code(), Some(1));
+        let text = stderr(&unknown);
+        assert!(text.starts_with("error: config_invalid: ") && text.contains("\"aws-lc-rs\""), "{text}");
+    }
+}

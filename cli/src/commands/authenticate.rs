@@ -2,7 +2,7 @@
 
 use crate::{input, Failure};
 use notiflows_auth::auth::{ErrorResponse, ProjectConfig, SecurityMode};
-use notiflows_auth::{AuthenticatedUser, Authenticator, AuthenticatorOptions, PublicKey};
+use notiflows_auth::{AuthenticatedUser, Authenticator, AuthenticatorOptions, Policy, Provider, PublicKey};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -20,11 +20,15 @@ pub struct Args {
     /// Current time, Unix seconds (default: now).
     #[arg(long, allow_negative_numbers = true)]
     now: Option<i64>,
+    /// Which library verifies user tokens: `ring` or `aws-lc-rs` (same results).
+    #[arg(long, default_value = "ring")]
+    provider: String,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let config = project_config(&args.project)?;
-    let authenticator = Authenticator::new(AuthenticatorOptions { cache_capacity: 0, ..Default::default() })?;
+    let policy = Policy { provider: Provider::from_name(&args.provider)?, ..Policy::default() };
+    let authenticator = Authenticator::new(AuthenticatorOptions { policy, cache_capacity: 0 })?;
     authenticator.add_project(config)?;
     let headers = args
         .headers

@@ -1,7 +1,7 @@
 //! `verify`: check a user token and print its claims.
 
 use crate::{input, Failure};
-use notiflows_auth::{Policy, PublicKey, Verifier};
+use notiflows_auth::{Policy, Provider, PublicKey, Verifier};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -18,13 +18,21 @@ pub struct Args {
     /// Refuse tokens without `exp`.
     #[arg(long)]
     require_exp: bool,
+    /// Which library verifies the signature: `ring` or `aws-lc-rs` (same results).
+    #[arg(long, default_value = "ring")]
+    provider: String,
     /// The token, or `-` (or nothing) to read it from stdin.
     token: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let key = PublicKey::parse(&input::read_file(&args.public_key)?)?;
-    let policy = Policy { leeway_seconds: args.leeway, require_exp: args.require_exp, ..Policy::default() };
+    let policy = Policy {
+        leeway_seconds: args.leeway,
+        require_exp: args.require_exp,
+        provider: Provider::from_name(&args.provider)?,
+        ..Policy::default()
+    };
     let verifier = Verifier::with_policy(key, policy)?;
     let claims = verifier.verify(&input::token(args.token)?, input::now(args.now))?;
     println!("{}", input::claims_json(&claims));
