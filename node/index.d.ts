@@ -123,7 +123,12 @@ export interface PolicyOptions {
   maxLifetimeSeconds?: number | null;
   /** How far iat may lie in the future, seconds (default 60). */
   iatSkewSeconds?: number;
+  /** Which library verifies signatures (default 'ring'; 'aws-lc-rs' parses the key once). */
+  provider?: Provider;
 }
+
+/** The verify providers; both give the same results. */
+export type Provider = 'ring' | 'aws-lc-rs';
 
 export interface VerifierOptions extends PolicyOptions {
   /** Tokens remembered as verified (default 0: no cache). */
@@ -140,6 +145,7 @@ export interface Claims {
 export class Verifier extends Handle {
   constructor(publicKey: string | Buffer | PublicKey, options?: VerifierOptions);
   verify(token: string | Buffer, options?: { now?: Time }): Claims;
+  readonly provider: Provider;
 }
 
 export type SecurityMode = 'secure' | 'development';
@@ -171,6 +177,7 @@ export interface AuthenticatorOptions extends PolicyOptions {
 
 export class Authenticator extends Handle {
   constructor(options?: AuthenticatorOptions);
+  readonly provider: Provider;
   addProject(project: ProjectOptions): void;
   removeProject(apiKey: string): boolean;
   setSigningKey(apiKey: string, publicKey: string | Buffer | PublicKey | null): void;

@@ -240,7 +240,7 @@ function generateSigningKey({ bits = 2048 } = {}) {
 }
 
 /** A native policy built from the options; the caller frees it. */
-function policyFrom({ leewaySeconds, requireExp, maxTokenBytes, maxLifetimeSeconds, iatSkewSeconds } = {}) {
+function policyFrom({ leewaySeconds, requireExp, maxTokenBytes, maxLifetimeSeconds, iatSkewSeconds, provider } = {}) {
   const out = [null];
   check(c.policy_new(out));
   const policy = out[0];
@@ -255,6 +255,11 @@ function policyFrom({ leewaySeconds, requireExp, maxTokenBytes, maxLifetimeSecon
     }
     if (iatSkewSeconds !== undefined) {
       check(c.policy_set_iat_skew_seconds(policy, count(iatSkewSeconds, 'iatSkewSeconds')));
+    }
+    if (provider !== undefined) {
+      // The core reads the name: 'ring' or 'aws-lc-rs', anything else is config_invalid.
+      const name = Buffer.from(String(provider), 'utf8');
+      check(c.policy_set_provider(policy, name, name.length));
     }
     return policy;
   } catch (e) {
@@ -274,7 +279,8 @@ class Verifier extends Handle {
   /**
    * @param {string|Buffer|PublicKey} publicKey the project's public key (PEM, DER or base64 line)
    * @param {{leewaySeconds?: number, requireExp?: boolean, maxTokenBytes?: number,
-   *   maxLifetimeSeconds?: number, iatSkewSeconds?: number, cacheSize?: number}} [options]
+   *   maxLifetimeSeconds?: number, iatSkewSeconds?: number, cacheSize?: number,
+   *   provider?: 'ring'|'aws-lc-rs'}} [options] provider: which library verifies (default 'ring')
    */
   constructor(publicKey, options = {}) {
     const { cacheSize = 0 } = options;
@@ -290,6 +296,13 @@ class Verifier extends Handle {
       if (owned) key.close();
     }
     this._sub = Buffer.allocUnsafe(MAX_SUBJECT_BYTES);
+  }
+
+  /** The library that verifies signatures: 'ring' or 'aws-lc-rs'. */
+  get provider() {
+    const out = [null];
+    check(c.verifier_provider(this._handle(), out));
+    return out[0];
   }
 
   /**
@@ -358,8 +371,9 @@ function headerPairs(headers) {
 class Authenticator extends Handle {
   /**
    * @param {{leewaySeconds?: number, requireExp?: boolean, maxTokenBytes?: number,
-   *   maxLifetimeSeconds?: number, iatSkewSeconds?: number, cacheSize?: number}} [options]
-   *   cacheSize defaults to 10000 verified tokens (0 disables the cache)
+   *   maxLifetimeSeconds?: number, iatSkewSeconds?: number, cacheSize?: number,
+   *   provider?: 'ring'|'aws-lc-rs'}} [options]
+   *   cacheSize defaults to 10000 verified tokens (0 disables the cache); provider to 'ring'
    */
   constructor(options = {}) {
     const { cacheSize = DEFAULT_CACHE_CAPACITY } = options;
@@ -372,6 +386,13 @@ class Authenticator extends Handle {
       c.policy_free(policy);
     }
     this._user = Buffer.allocUnsafe(MAX_SUBJECT_BYTES);
+  }
+
+  /** The library that verifies signatures: 'ring' or 'aws-lc-rs'. */
+  get provider() {
+    const out = [null];
+    check(c.authenticator_provider(this._handle(), out));
+    return out[0];
   }
 
   /**

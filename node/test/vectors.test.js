@@ -2,13 +2,13 @@
 
 // Every case of testdata/vectors/jwt-cases through Verifier.verify, under the corpus's
 // contract policy (exp required, no leeway, iat skew 0, tokens up to 16384 bytes), without
-// a cache, and twice with one (a miss, then a hit).
+// a cache, and twice with one (a miss, then a hit), on each verify provider.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { Verifier, NotiflowsAuthError, TokenError } = require('..');
+const { Authenticator, Verifier, NotiflowsAuthError, TokenError } = require('..');
 
 const dir = path.join(__dirname, '..', '..', 'testdata', 'vectors', 'jwt-cases');
 const corpus = JSON.parse(fs.readFileSync(path.join(dir, 'cases.json'), 'utf8'));
@@ -20,11 +20,24 @@ const CATEGORY_CODES = JSON.parse(
 );
 
 const policy = { requireExp: true, iatSkewSeconds: 0, leewaySeconds: 0, maxTokenBytes: 16384 };
-const plain = new Verifier(publicKey, policy);
-const cached = new Verifier(publicKey, { ...policy, cacheSize: 256 });
+const verifiers = ['ring', 'aws-lc-rs'].flatMap((provider) => {
+  const plain = new Verifier(publicKey, { ...policy, provider });
+  const cached = new Verifier(publicKey, { ...policy, provider, cacheSize: 256 });
+  return [plain, cached, cached];
+});
 test.after(() => {
-  plain.close();
-  cached.close();
+  for (const verifier of new Set(verifiers)) verifier.close();
+});
+
+test('each verifier names its provider; an unknown one is config_invalid', () => {
+  assert.deepEqual([...new Set(verifiers.map((v) => v.provider))], ['ring', 'aws-lc-rs']);
+  const auth = new Authenticator({ provider: 'aws-lc-rs' });
+  assert.equal(auth.provider, 'aws-lc-rs');
+  auth.close();
+  assert.throws(
+    () => new Verifier(publicKey, { provider: 'openssl' }),
+    (e) => e.code === 'config_invalid' && e.message.includes('"aws-lc-rs"'),
+  );
 });
 
 test('the corpus has every case', () => {
@@ -33,7 +46,7 @@ test('the corpus has every case', () => {
 
 for (const c of corpus.cases) {
   test(`jwt-cases ${c.name}`, () => {
-    for (const verifier of [plain, cached, cached]) {
+    for (const verifier of verifiers) {
       if (c.expect === 'valid') {
         const claims = verifier.verify(c.token, { now: c.now });
         assert.equal(claims.sub, c.expected_sub);

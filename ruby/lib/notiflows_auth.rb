@@ -81,7 +81,8 @@ module NotiflowsAuth
   end
 
   # A native policy from keyword options; the caller frees it.
-  def policy_from(leeway: nil, require_exp: nil, max_token_bytes: nil, max_lifetime: nil, iat_skew: nil)
+  def policy_from(leeway: nil, require_exp: nil, max_token_bytes: nil, max_lifetime: nil, iat_skew: nil,
+                  provider: nil)
     policy = Native.out_pointer { |slot| Native.check(Native.policy_new(slot)) }
     begin
       Native.check(Native.policy_set_leeway_seconds(policy, leeway)) unless leeway.nil?
@@ -89,6 +90,11 @@ module NotiflowsAuth
       Native.check(Native.policy_set_max_token_bytes(policy, max_token_bytes)) unless max_token_bytes.nil?
       Native.check(Native.policy_set_max_lifetime_seconds(policy, max_lifetime)) unless max_lifetime.nil?
       Native.check(Native.policy_set_iat_skew_seconds(policy, iat_skew)) unless iat_skew.nil?
+      unless provider.nil?
+        # The core reads the name: "ring" or "aws-lc-rs", anything else is config_invalid.
+        name, name_len = Native.bytes(provider.to_s, "provider")
+        Native.check(Native.policy_set_provider(policy, name, name_len))
+      end
       policy
     rescue StandardError
       Native.policy_free(policy)
@@ -204,14 +210,15 @@ module NotiflowsAuth
   class Verifier < Handle
     # `public_key`: a PublicKey or its text. Options: leeway: seconds for exp/nbf (0),
     # require_exp: (false), max_token_bytes: (8192, at most 16384), max_lifetime: seconds
-    # (none), iat_skew: seconds (60), cache_size: tokens remembered as verified (0: none).
+    # (none), iat_skew: seconds (60), cache_size: tokens remembered as verified (0: none),
+    # provider: the library that verifies, "ring" (default) or "aws-lc-rs" (same results).
     def initialize(public_key, leeway: 0, require_exp: false, max_token_bytes: nil, cache_size: 0, max_lifetime: nil,
-                   iat_skew: nil)
+                   iat_skew: nil, provider: nil)
       super()
       key, owned = NotiflowsAuth.send(:public_key_from, public_key)
       policy = NotiflowsAuth.send(:policy_from, leeway: leeway, require_exp: require_exp,
                                                 max_token_bytes: max_token_bytes, max_lifetime: max_lifetime,
-                                                iat_skew: iat_skew)
+                                                iat_skew: iat_skew, provider: provider)
       pointer = Native.out_pointer do |slot|
         Native.check(Native.verifier_new(key.send(:handle), policy, cache_size, slot))
       end
@@ -219,6 +226,11 @@ module NotiflowsAuth
     ensure
       Native.policy_free(policy) if policy
       key.close if owned
+    end
+
+    # The library that verifies signatures: "ring" or "aws-lc-rs".
+    def provider
+      Native.out_pointer { |slot| Native.check(Native.verifier_provider(handle, slot)) }.read_string
     end
 
     # Verifies a user token at `now:` (default: the current time) and returns its Claims;
@@ -240,15 +252,20 @@ module NotiflowsAuth
   class Authenticator < Handle
     # Options as for Verifier; cache_size defaults to 10_000 tokens across all projects.
     def initialize(leeway: 0, require_exp: false, max_token_bytes: nil, cache_size: Native::DEFAULT_CACHE_CAPACITY,
-                   max_lifetime: nil, iat_skew: nil)
+                   max_lifetime: nil, iat_skew: nil, provider: nil)
       super()
       policy = NotiflowsAuth.send(:policy_from, leeway: leeway, require_exp: require_exp,
                                                 max_token_bytes: max_token_bytes, max_lifetime: max_lifetime,
-                                                iat_skew: iat_skew)
+                                                iat_skew: iat_skew, provider: provider)
       pointer = Native.out_pointer { |slot| Native.check(Native.authenticator_new(policy, cache_size, slot)) }
       adopt(pointer, :authenticator_free)
     ensure
       Native.policy_free(policy) if policy
+    end
+
+    # The library that verifies signatures: "ring" or "aws-lc-rs".
+    def provider
+      Native.out_pointer { |slot| Native.check(Native.authenticator_provider(handle, slot)) }.read_string
     end
 
     # Adds a project, or replaces the one with the same API key.

@@ -2,7 +2,7 @@
 
 # Every case of testdata/vectors/jwt-cases through Verifier#verify, under the corpus's
 # contract policy (exp required, no leeway, iat skew 0, tokens up to 16384 bytes), without a
-# cache, and twice with one (a miss, then a hit).
+# cache, and twice with one (a miss, then a hit), on each verify provider.
 
 require_relative "test_helper"
 
@@ -17,12 +17,23 @@ class TestVectors < Minitest::Test
   CASES = JSON.parse(File.read(File.join(TestHelper::CASES_DIR, "cases.json")))["cases"]
   POLICY = { require_exp: true, iat_skew: 0, leeway: 0, max_token_bytes: 16_384 }.freeze
 
+  PROVIDERS = %w[ring aws-lc-rs].freeze
+
   def verifiers
-    @verifiers ||= begin
-      plain = NotiflowsAuth::Verifier.new(corpus_public, **POLICY)
-      cached = NotiflowsAuth::Verifier.new(corpus_public, **POLICY, cache_size: 256)
+    @verifiers ||= PROVIDERS.flat_map do |provider|
+      plain = NotiflowsAuth::Verifier.new(corpus_public, **POLICY, provider: provider)
+      cached = NotiflowsAuth::Verifier.new(corpus_public, **POLICY, provider: provider, cache_size: 256)
       [plain, cached, cached]
     end
+  end
+
+  def test_each_verifier_names_its_provider_and_an_unknown_one_is_config_invalid
+    assert_equal PROVIDERS, verifiers.map(&:provider).uniq
+    assert_equal "ring", NotiflowsAuth::Authenticator.new.provider
+    assert_equal "aws-lc-rs", NotiflowsAuth::Authenticator.new(provider: "aws-lc-rs").provider
+    error = assert_raises(NotiflowsAuth::Error) { NotiflowsAuth::Verifier.new(corpus_public, provider: "openssl") }
+    assert_equal "config_invalid", error.code
+    assert_includes error.message, '"aws-lc-rs"'
   end
 
   def test_the_corpus_has_every_case

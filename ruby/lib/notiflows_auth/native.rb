@@ -107,7 +107,10 @@ module NotiflowsAuth
                     %i[pointer uint64], R
     attach_function :policy_set_max_token_bytes, :notiflows_auth_policy_set_max_token_bytes, %i[pointer size_t], R
     attach_function :policy_set_iat_skew_seconds, :notiflows_auth_policy_set_iat_skew_seconds, %i[pointer uint64], R
+    attach_function :policy_set_provider, :notiflows_auth_policy_set_provider, %i[pointer pointer size_t], R
     attach_function :policy_free, :notiflows_auth_policy_free, [:pointer], :void
+    attach_function :verifier_provider, :notiflows_auth_verifier_provider, %i[pointer pointer], R
+    attach_function :authenticator_provider, :notiflows_auth_authenticator_provider, %i[pointer pointer], R
     attach_function :verifier_new, :notiflows_auth_verifier_new, %i[pointer pointer size_t pointer], R
     attach_function :verifier_verify, :notiflows_auth_verifier_verify,
                     [:pointer, :pointer, :size_t, :int64, :pointer, :size_t, :pointer, Claims.by_ref], R
