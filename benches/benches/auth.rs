@@ -1,6 +1,7 @@
 //! `cargo bench -p notiflows-auth-benches`: every group, ours and the peers in the same run.
 //!
-//! Groups: `parse`, `verify/2048`, `verify/3072`, `verify/4096`, `sign/2048`, `authenticate`.
+//! Groups: `parse`, `verify/2048`, `verify/3072`, `verify/4096`, `sign/2048`, `authenticate`,
+//! `authenticate_threads`.
 //! Criterion's usual arguments work, e.g. `-- verify/2048` or `--measurement-time 10`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -11,6 +12,7 @@ fn all(c: &mut Criterion) {
     let fixtures: Vec<Fixture> = VERIFY_BITS.iter().map(|&bits| Fixture::new(bits)).collect();
     let mut ops: Vec<Operation> = operations(&fixtures);
     ops.extend(auth::operations(&fixtures[0]));
+    ops.extend(auth::thread_operations(&fixtures[0]));
     let mut groups: Vec<String> = Vec::new();
     for op in &ops {
         if !groups.contains(&op.group) {

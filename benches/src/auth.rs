@@ -6,10 +6,20 @@
 //! - `secure_cache_hit`: Secure Mode, the same token again, answered from the cache (its time
 //!   claims re-checked against `now`);
 //! - `development`: Development Mode, the unsigned `x-notiflows-user-id`.
+//!
+//! And the `authenticate_threads` group: [`HITS_PER_THREAD`] cache hits of one token of one
+//! project, on 1 thread and on 2 threads at once sharing one `Authenticator`. Hits that
+//! scale take the same time for both: throughput on 2 threads over 1 is
+//! `2 * time(1 thread) / time(2 threads)`.
 
 use crate::{Fixture, Library, Operation, SUBJECT};
 use notiflows_auth::{Authenticator, AuthenticatorOptions, ProjectConfig, SecurityMode};
 use std::hint::black_box;
+use std::sync::Arc;
+
+/// Cache hits per thread in one run of an `authenticate_threads` operation: enough that
+/// starting the threads is about 1% of a run.
+pub const HITS_PER_THREAD: u32 = 10_000;
 
 /// The project's public API key in the benchmark.
 pub const API_KEY: &str = "pk_live_3f9a8c2e7b1d4a6f";
@@ -70,4 +80,28 @@ pub fn operations(f: &Fixture) -> Vec<Operation> {
         (op.run)();
     }
     ops
+}
+
+/// The `authenticate_threads` group: cache hits on 1 and on 2 threads (see the module docs).
+pub fn thread_operations(f: &Fixture) -> Vec<Operation> {
+    let auth = Arc::new(authenticator(f, SecurityMode::Secure, 10_000));
+    let headers = Arc::new(request(("x-notiflows-user-key", f.token.clone())));
+    let now = f.now;
+    auth.authenticate(headers.iter(), Some(ORIGIN), now).expect("fills the cache");
+    let op = |id, threads: usize| {
+        let (auth, headers) = (Arc::clone(&auth), Arc::clone(&headers));
+        Operation::new("authenticate_threads", id, Library::Ours, move || {
+            std::thread::scope(|scope| {
+                for _ in 0..threads {
+                    scope.spawn(|| {
+                        for _ in 0..HITS_PER_THREAD {
+                            let user = auth.authenticate(black_box(headers.iter()), Some(ORIGIN), now).expect("hit");
+                            black_box(user.user_id.as_str().len());
+                        }
+                    });
+                }
+            });
+        })
+    };
+    vec![op("cache_hit_1_thread", 1), op("cache_hit_2_threads", 2)]
 }

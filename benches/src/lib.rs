@@ -11,7 +11,7 @@ use jwt_simple::prelude::{
     Duration as JwtSimpleDuration, JWTClaims, NoCustomClaims, RS256KeyPair, RS256PublicKey, RSAKeyPairLike,
     RSAPublicKeyLike,
 };
-use notiflows_auth::{SignOptions, SigningKey, Verifier};
+use notiflows_auth::{Policy, Provider, SignOptions, SigningKey, Verifier};
 use std::hint::black_box;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -184,7 +184,8 @@ pub fn parse_operations(f: &Fixture) -> Vec<Operation> {
     ]
 }
 
-/// RS256 verify of the same token: ours (copying and zero-copy), bare ring and bare aws-lc-rs
+/// RS256 verify of the same token: ours (ring provider copying and zero-copy, aws-lc-rs
+/// provider), bare ring and bare aws-lc-rs
 /// (key parsed once) of the same signing input and signature, jsonwebtoken on aws-lc and on
 /// RustCrypto, jwt-simple.
 pub fn verify_operations(f: &Fixture) -> Vec<Operation> {
@@ -194,6 +195,16 @@ pub fn verify_operations(f: &Fixture) -> Vec<Operation> {
     let (verifier, token, now) = (f.verifier.clone(), f.token.clone(), f.now);
     ops.push(Operation::new(&group, "ours", Library::Ours, move || {
         let claims = verifier.verify(black_box(token.as_bytes()), now).expect("ours verifies");
+        black_box(claims);
+    }));
+
+    // The aws-lc-rs provider: the key parsed once into a `ParsedPublicKey` when the verifier
+    // is built; set against bare `aws_lc_rs` below.
+    let aws_policy = Policy { provider: Provider::AwsLcRs, ..Policy::default() };
+    let (verifier, token) =
+        (Verifier::with_policy(f.verifier.public_key().clone(), aws_policy).expect("aws-lc-rs"), f.token.clone());
+    ops.push(Operation::new(&group, "ours_aws_lc_rs", Library::Ours, move || {
+        let claims = verifier.verify(black_box(token.as_bytes()), now).expect("ours (aws-lc-rs) verifies");
         black_box(claims);
     }));
 

@@ -37,6 +37,7 @@ _KeyInput = Union[str, bytes]
 _Text = Union[str, bytes]
 _Headers = Union[Mapping[str, str], Mapping[_Text, _Text], Iterable[Tuple[_Text, _Text]]]
 _Mode = Literal["secure", "development"]
+_Provider = Literal["ring", "aws-lc-rs"]
 
 @final
 class GeneratedKeyPair:
@@ -102,6 +103,7 @@ class Verifier:
         max_lifetime: Optional[int] = None,
         iat_skew: int = 60,
         cache_size: int = 0,
+        provider: _Provider = "ring",
     ) -> Verifier: ...
     def verify(self, token: Union[str, bytes], *, now: Optional[int] = None) -> UserClaims: ...
     @property
@@ -118,6 +120,8 @@ class Verifier:
     def iat_skew(self) -> int: ...
     @property
     def cache_size(self) -> int: ...
+    @property
+    def provider(self) -> _Provider: ...
 
 @final
 class AuthenticatedUser:
@@ -149,6 +153,7 @@ class Authenticator:
         max_lifetime: Optional[int] = None,
         iat_skew: int = 60,
         cache_size: int = 10000,
+        provider: _Provider = "ring",
     ) -> Authenticator: ...
     def add_project(
         self,
@@ -170,6 +175,8 @@ class Authenticator:
     def cors_response_headers(self, origin: Optional[str], *, api_key: Optional[str] = None) -> Dict[str, str]: ...
     @property
     def cache_size(self) -> int: ...
+    @property
+    def provider(self) -> _Provider: ...
 
 def generate_signing_key(bits: int = 2048) -> GeneratedKeyPair: ...
 def sign_user_token(

@@ -138,12 +138,13 @@ fn cors_dict<'py>(py: Python<'py>, headers: core::CorsHeaders<'_>) -> PyResult<B
 #[pymethods]
 impl Authenticator {
     /// `Authenticator(*, leeway=0, require_exp=False, max_token_bytes=8192,
-    /// max_lifetime=None, iat_skew=60, cache_size=10000)`: the token rules for every
-    /// project, and the verified-token cache size (0 disables it).
+    /// max_lifetime=None, iat_skew=60, cache_size=10000, provider="ring")`: the token rules
+    /// for every project, the verified-token cache size (0 disables it) and the library that
+    /// verifies signatures (`"ring"` or `"aws-lc-rs"`).
     #[new]
     #[pyo3(signature = (
         *, leeway = 0, require_exp = false, max_token_bytes = 8192, max_lifetime = None, iat_skew = 60,
-        cache_size = 10000,
+        cache_size = 10000, provider = "ring",
     ))]
     fn new(
         leeway: i64,
@@ -152,8 +153,9 @@ impl Authenticator {
         max_lifetime: Option<i64>,
         iat_skew: i64,
         cache_size: i64,
+        provider: &str,
     ) -> PyResult<Self> {
-        let policy = policy(leeway, require_exp, max_token_bytes, max_lifetime, iat_skew)?;
+        let policy = policy(leeway, require_exp, max_token_bytes, max_lifetime, iat_skew, provider)?;
         let cache_size = self::cache_size(cache_size)?;
         let inner =
             core::Authenticator::new(AuthenticatorOptions { policy, cache_capacity: cache_size }).map_err(AuthError)?;
@@ -263,6 +265,12 @@ impl Authenticator {
     #[getter]
     fn cache_size(&self) -> usize {
         self.cache_size
+    }
+
+    /// The library that verifies signatures: `"ring"` or `"aws-lc-rs"`.
+    #[getter]
+    fn provider(&self) -> &'static str {
+        self.inner.provider().name()
     }
 
     fn __repr__(&self) -> String {

@@ -101,6 +101,7 @@ pub fn policy(
     max_token_bytes: i64,
     max_lifetime: Option<i64>,
     iat_skew: i64,
+    provider: &str,
 ) -> Result<Policy, AuthError> {
     let policy = Policy {
         leeway_seconds: non_negative(leeway, LEEWAY_RANGE)?,
@@ -108,6 +109,7 @@ pub fn policy(
         max_lifetime_seconds: max_lifetime.map(|s| non_negative(s, LIFETIME_RANGE)).transpose()?,
         max_token_bytes: usize::try_from(max_token_bytes).map_err(|_| config_invalid(SIZE_RANGE))?,
         iat_skew_seconds: non_negative(iat_skew, SKEW_RANGE)?,
+        provider: core::Provider::from_name(provider)?,
     };
     policy.validate()?;
     Ok(policy)
@@ -121,12 +123,13 @@ pub fn cache_size(size: i64) -> Result<usize, AuthError> {
 /// The policy's settings in `name=value` form, for reprs.
 pub fn policy_repr(p: &Policy) -> String {
     format!(
-        "leeway={}, require_exp={}, max_token_bytes={}, max_lifetime={}, iat_skew={}",
+        "leeway={}, require_exp={}, max_token_bytes={}, max_lifetime={}, iat_skew={}, provider='{}'",
         p.leeway_seconds,
         if p.require_exp { "True" } else { "False" },
         p.max_token_bytes,
         p.max_lifetime_seconds.map_or_else(|| "None".to_owned(), |s| s.to_string()),
         p.iat_skew_seconds,
+        p.provider,
     )
 }
 
@@ -155,12 +158,13 @@ impl Verifier {
 #[pymethods]
 impl Verifier {
     /// `Verifier(public_key, *, leeway=0, require_exp=False, max_token_bytes=8192,
-    /// max_lifetime=None, iat_skew=60, cache_size=0)`: `public_key` as SPKI or PKCS#1 PEM,
-    /// DER or the base64-encoded PEM line, `str` or `bytes`.
+    /// max_lifetime=None, iat_skew=60, cache_size=0, provider="ring")`: `public_key` as SPKI
+    /// or PKCS#1 PEM, DER or the base64-encoded PEM line, `str` or `bytes`; `provider`
+    /// `"ring"` or `"aws-lc-rs"` (the key parsed once; same results).
     #[new]
     #[pyo3(signature = (
         public_key, *, leeway = 0, require_exp = false, max_token_bytes = 8192, max_lifetime = None, iat_skew = 60,
-        cache_size = 0,
+        cache_size = 0, provider = "ring",
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -172,8 +176,9 @@ impl Verifier {
         max_lifetime: Option<i64>,
         iat_skew: i64,
         cache_size: i64,
+        provider: &str,
     ) -> PyResult<Self> {
-        let policy = policy(leeway, require_exp, max_token_bytes, max_lifetime, iat_skew)?;
+        let policy = policy(leeway, require_exp, max_token_bytes, max_lifetime, iat_skew, provider)?;
         let cache_size = self::cache_size(cache_size)?;
         let key = text_or_bytes(public_key, "public_key")?;
         let key = py.detach(|| core::PublicKey::parse(&key)).map_err(AuthError)?;
@@ -225,6 +230,12 @@ impl Verifier {
     #[getter]
     fn cache_size(&self) -> usize {
         self.cache_size
+    }
+
+    /// The library that verifies signatures: `"ring"` or `"aws-lc-rs"`.
+    #[getter]
+    fn provider(&self) -> &'static str {
+        self.verifier.provider().name()
     }
 
     fn __repr__(&self) -> String {

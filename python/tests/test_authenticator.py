@@ -248,7 +248,7 @@ def test_options_and_repr() -> None:
     assert auth.cache_size == 10000
     assert repr(auth) == (
         "Authenticator(leeway=0, require_exp=False, max_token_bytes=8192, max_lifetime=None, iat_skew=60, "
-        "cache_size=10000)"
+        "provider='ring', cache_size=10000)"
     )
     auth = na.Authenticator(leeway=5, require_exp=True, max_token_bytes=4096, max_lifetime=60, iat_skew=0, cache_size=0)
     assert auth.cache_size == 0

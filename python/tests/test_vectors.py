@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Literal, Optional
 
 import pytest
 
@@ -21,9 +21,13 @@ def allowed_codes(case: Dict[str, Any]) -> List[str]:
     return [CATEGORY_CODES[c] for c in categories]
 
 
-def contract_verifier(public_pem: str, iat_skew: int = 0) -> na.Verifier:
+# Every verify provider: each must give the same outcome on every case.
+PROVIDERS: List[Literal["ring", "aws-lc-rs"]] = ["ring", "aws-lc-rs"]
+
+
+def contract_verifier(public_pem: str, iat_skew: int = 0, provider: Literal["ring", "aws-lc-rs"] = "ring") -> na.Verifier:
     """The corpus contract: exp required, iat not after now, the largest size cap we offer."""
-    return na.Verifier(public_pem, require_exp=True, max_token_bytes=16384, iat_skew=iat_skew)
+    return na.Verifier(public_pem, require_exp=True, max_token_bytes=16384, iat_skew=iat_skew, provider=provider)
 
 
 def outcome(verifier: na.Verifier, case: Dict[str, Any]) -> Optional[str]:
@@ -44,9 +48,14 @@ def test_corpus_is_complete() -> None:
     assert set(CATEGORY_CODES.values()) <= set(na.ERROR_CODES)
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_case_under_corpus_contract(case: Dict[str, Any], shared_public_pem: str) -> None:
-    code = outcome(contract_verifier(shared_public_pem), case)
+def test_case_under_corpus_contract(
+    case: Dict[str, Any], shared_public_pem: str, provider: Literal["ring", "aws-lc-rs"]
+) -> None:
+    verifier = contract_verifier(shared_public_pem, provider=provider)
+    assert verifier.provider == provider
+    code = outcome(verifier, case)
     if case["expect"] == "valid":
         assert code is None, f"{case['name']}: refused with {code}"
     else:
@@ -62,12 +71,16 @@ def test_case_as_bytes(case: Dict[str, Any], shared_public_pem: str) -> None:
     assert as_str == as_bytes
 
 
-def test_default_policy_differs_only_where_the_corpus_says_policy_decides(shared_verifier: na.Verifier) -> None:
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_default_policy_differs_only_where_the_corpus_says_policy_decides(
+    shared_public_pem: str, provider: Literal["ring", "aws-lc-rs"]
+) -> None:
     # Defaults: exp optional, 60 s iat skew, 8 KiB cap. `exp_missing` becomes valid; the
     # 128 KiB and deep-nesting cases are refused by the size cap before any decoding; the
     # iat = now + 1 h case still fails, since 1 h is far beyond the 60 s allowance.
+    verifier = na.Verifier(shared_public_pem, provider=provider)
     for case in CASES:
-        code = outcome(shared_verifier, case)
+        code = outcome(verifier, case)
         if case["name"] == "exp_missing":
             assert code is None
         elif case["name"] in ("token_about_128KiB", "payload_nesting_depth_10000"):
@@ -99,9 +112,10 @@ def test_every_public_key_file_verifies_the_valid_cases() -> None:
             assert verifier.verify(case["token"], now=case["now"]).sub == case["expected_sub"]
 
 
-def test_rfc7515_a2_signature_valid_but_no_sub() -> None:
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_rfc7515_a2_signature_valid_but_no_sub(provider: Literal["ring", "aws-lc-rs"]) -> None:
     doc = json.loads((VECTORS / "rfc" / "rfc7515_a2.json").read_text(encoding="utf-8"))
-    verifier = na.Verifier(doc["public_key_pem"])
+    verifier = na.Verifier(doc["public_key_pem"], provider=provider)
     with pytest.raises(na.TokenError) as info:
         verifier.verify(doc["compact_jws"], now=doc["suggested_now"])
     assert (info.value.code, info.value.claim) == ("claim_missing", "sub")
@@ -113,9 +127,23 @@ def test_rfc7515_a2_signature_valid_but_no_sub() -> None:
     assert info.value.code == "signature_invalid"
 
 
-def test_rfc7520_4_1_payload_is_not_json() -> None:
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_rfc7520_4_1_payload_is_not_json(provider: Literal["ring", "aws-lc-rs"]) -> None:
     doc = json.loads((VECTORS / "rfc" / "rfc7520_4_1.json").read_text(encoding="utf-8"))
     for key in (doc["public_key_pem"], doc["public_key_pkcs1_pem"]):
         with pytest.raises(na.TokenError) as info:
-            na.Verifier(key).verify(doc["compact_jws"], now=1_700_000_000)
+            na.Verifier(key, provider=provider).verify(doc["compact_jws"], now=1_700_000_000)
         assert info.value.code == "token_json"
+
+
+def test_provider_is_named_and_an_unknown_one_is_config_invalid(shared_public_pem: str) -> None:
+    assert na.Verifier(shared_public_pem).provider == "ring"
+    assert na.Authenticator().provider == "ring"
+    assert na.Authenticator(provider="aws-lc-rs").provider == "aws-lc-rs"
+    assert "provider='aws-lc-rs'" in repr(na.Verifier(shared_public_pem, provider="aws-lc-rs"))
+    unknown: Any = "openssl"
+    for make in (lambda: na.Verifier(shared_public_pem, provider=unknown), lambda: na.Authenticator(provider=unknown)):
+        with pytest.raises(na.ConfigError) as info:
+            make()
+        assert info.value.code == "config_invalid"
+        assert '"ring"' in str(info.value) and '"aws-lc-rs"' in str(info.value)

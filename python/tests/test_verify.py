@@ -37,7 +37,7 @@ def test_defaults_and_repr(shared_verifier: na.Verifier, shared_public_pem: str)
     assert v.public_key_pem == shared_public_pem
     assert repr(v) == (
         "Verifier(modulus_bits=2048, leeway=0, require_exp=False, max_token_bytes=8192, max_lifetime=None, "
-        "iat_skew=60, cache_size=0)"
+        "iat_skew=60, provider='ring', cache_size=0)"
     )
     v2 = na.Verifier(shared_public_pem, leeway=5, require_exp=True, max_token_bytes=100, max_lifetime=600, iat_skew=0)
     assert (v2.leeway, v2.require_exp, v2.max_token_bytes, v2.max_lifetime, v2.iat_skew) == (5, True, 100, 600, 0)

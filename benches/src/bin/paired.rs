@@ -3,15 +3,47 @@
 //! the median of the per-round time ratios is reported, so load that comes and goes hits
 //! both sides alike.
 //!
-//! `cargo run --release -p notiflows-auth-benches --bin paired [-- --json] [--rounds N]`
+//! `cargo run --release -p notiflows-auth-benches --bin paired [-- --json] [--rounds N] [--only TEXT]`
 
 use notiflows_auth_benches::{auth, operations, Fixture, Operation, VERIFY_BITS};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 /// (name, A, B, what the target says about time(A) / time(B)).
-const PAIRS: [(&str, &str, &str, &str); 7] = [
+const PAIRS: [(&str, &str, &str, &str); 14] = [
     ("verify 2048: ours / bare ring", "verify/2048/ours", "verify/2048/ring", "<= 1.02"),
+    (
+        "verify 2048: ours (aws-lc-rs provider) / bare ParsedPublicKey",
+        "verify/2048/ours_aws_lc_rs",
+        "verify/2048/aws_lc_rs",
+        "<= 1.03",
+    ),
+    (
+        "verify 3072: ours (aws-lc-rs provider) / bare ParsedPublicKey",
+        "verify/3072/ours_aws_lc_rs",
+        "verify/3072/aws_lc_rs",
+        "<= 1.03",
+    ),
+    (
+        "verify 4096: ours (aws-lc-rs provider) / bare ParsedPublicKey",
+        "verify/4096/ours_aws_lc_rs",
+        "verify/4096/aws_lc_rs",
+        "<= 1.03",
+    ),
+    (
+        "verify 2048: ours (aws-lc-rs provider) / jwt-simple",
+        "verify/2048/ours_aws_lc_rs",
+        "verify/2048/jwt_simple",
+        "<= 0.87 (>= 1.15x)",
+    ),
+    ("verify 2048: ours (aws-lc-rs provider) / ours (ring)", "verify/2048/ours_aws_lc_rs", "verify/2048/ours", "< 1"),
+    ("verify 2048: ours (ring) / jwt-simple", "verify/2048/ours", "verify/2048/jwt_simple", "-"),
+    (
+        "cache hits: 2 threads / 1 thread (same hits per thread)",
+        "authenticate_threads/cache_hit_2_threads",
+        "authenticate_threads/cache_hit_1_thread",
+        "<= 1.11 (>= 1.8x throughput)",
+    ),
     ("verify 3072: ours / bare ring", "verify/3072/ours", "verify/3072/ring", "<= 1.02"),
     ("verify 4096: ours / bare ring", "verify/4096/ours", "verify/4096/ring", "<= 1.02"),
     ("verify 2048: ours (borrowed claims) / bare ring", "verify/2048/ours_borrowed", "verify/2048/ring", "<= 1.02"),
@@ -55,14 +87,17 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(200);
+    let only: Option<String> = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let fixtures: Vec<Fixture> = VERIFY_BITS.iter().map(|&b| Fixture::new(b)).collect();
     let mut ops = operations(&fixtures);
     ops.extend(auth::operations(&fixtures[0]));
+    ops.extend(auth::thread_operations(&fixtures[0]));
     let index = |ops: &[Operation], name: &str| {
         ops.iter().position(|op| format!("{}/{}", op.group, op.id) == name).expect("operation")
     };
     let mut rows = Vec::new();
-    for (name, a, b, target) in PAIRS {
+    // `--only TEXT`: the pairs whose name contains TEXT.
+    for (name, a, b, target) in PAIRS.into_iter().filter(|p| only.as_deref().map_or(true, |o| p.0.contains(o))) {
         let (ia, ib) = (index(&ops, a), index(&ops, b));
         let na = batch_size(&mut ops[ia], Duration::from_millis(4));
         let nb = batch_size(&mut ops[ib], Duration::from_millis(4));
