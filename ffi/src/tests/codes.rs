@@ -33,12 +33,14 @@ fn header_codes() -> Codes {
         .collect()
 }
 
-/// The string literals of `export type ErrorCode = ...;` in `node/index.d.ts`.
-fn typescript_codes() -> Vec<String> {
+/// The sorted string literals of `export type NAME = ...;` in `node/index.d.ts`.
+fn typescript_union(name: &str) -> Vec<String> {
     let dts = std::fs::read_to_string(repo().join("node/index.d.ts")).expect("node/index.d.ts");
-    let start = dts.find("export type ErrorCode =").expect("an ErrorCode type");
-    let end = start + dts[start..].find(';').expect("the end of ErrorCode");
-    dts[start..end].split('\'').skip(1).step_by(2).map(str::to_owned).collect()
+    let start = dts.find(&format!("export type {name} =")).unwrap_or_else(|| panic!("a {name} type"));
+    let end = start + dts[start..].find(';').expect("the end of the type");
+    let mut names: Vec<String> = dts[start..end].split('\'').skip(1).step_by(2).map(str::to_owned).collect();
+    names.sort();
+    names
 }
 
 #[test]
@@ -49,8 +51,11 @@ fn the_c_header_has_the_tables_codes() {
 }
 
 #[test]
-fn the_typescript_error_code_type_names_the_tables_codes() {
-    let mut typescript = typescript_codes();
-    typescript.sort();
-    assert_eq!(typescript, table_codes().into_keys().collect::<Vec<_>>(), "ErrorCode in node/index.d.ts");
+fn the_typescript_types_name_the_tables_codes_and_families() {
+    assert_eq!(typescript_union("ErrorCode"), table_codes().into_keys().collect::<Vec<_>>());
+    let families: std::collections::BTreeSet<String> = notiflows_auth_result::ERRORS
+        .iter()
+        .map(|r| crate::error_table::row(*r).expect("a row").family.to_owned())
+        .collect();
+    assert_eq!(typescript_union("ErrorFamily"), families.into_iter().collect::<Vec<_>>());
 }
