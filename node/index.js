@@ -11,6 +11,7 @@
 const {
   c,
   libraryPath,
+  nativeLibrary,
   check,
   readBuffer,
   closedError,
@@ -523,4 +524,5 @@ module.exports = {
   ERROR_CODES,
   version,
   libraryPath,
+  nativeLibrary,
 };
