@@ -11,7 +11,12 @@ declare module 'fastify' {
 }
 
 /** Answers preflights, authenticates, sets request.notiflows or answers the refusal. */
-export const notiflowsAuth: FastifyPluginAsync<MiddlewareOptions>;
+export interface FastifyOptions extends MiddlewareOptions {
+  /** Add an OPTIONS '/*' route to the scope so preflights reach the hook (default true). */
+  preflightRoute?: boolean;
+}
+
+export const notiflowsAuth: FastifyPluginAsync<FastifyOptions>;
 export default notiflowsAuth;
 /** A route handler answering `{ userKey }` for the logged-in user (401 without one). */
 export function tokenEndpoint(

@@ -14,9 +14,10 @@ const { decide, issueToken, TOKEN_HEADERS } = require('./adapter');
 
 /**
  * @param {import('fastify').FastifyInstance} fastify
- * @param {{authenticator: import('..').Authenticator, now?: () => number|Date}} options
+ * @param {{authenticator: import('..').Authenticator, now?: () => number|Date, preflightRoute?: boolean}} options
+ *   preflightRoute: add an OPTIONS '/*' route to the scope (default true; false if you declare one)
  */
-async function notiflowsAuth(fastify, { authenticator, now } = {}) {
+async function notiflowsAuth(fastify, { authenticator, now, preflightRoute = true } = {}) {
   if (!authenticator) throw new TypeError('notiflowsAuth needs { authenticator }');
   if (!fastify.hasRequestDecorator('notiflows')) fastify.decorateRequest('notiflows', null);
   fastify.addHook('onRequest', async (request, reply) => {
@@ -29,6 +30,10 @@ async function notiflowsAuth(fastify, { authenticator, now } = {}) {
     reply.code(answer.status);
     return reply.send(answer.body);
   });
+  // Preflights come as OPTIONS, which the scope's routes usually do not declare: without this
+  // route they would reach the root's 404 handler, outside the hook above. The hook answers
+  // them; a plain (non-preflight) OPTIONS that authenticates gets an empty 204.
+  if (preflightRoute) fastify.options('/*', async (request, reply) => reply.code(204).send());
 }
 // What the fastify-plugin package does: the hook applies to the scope that registered the
 // plugin instead of a child scope of its own.
