@@ -203,3 +203,8 @@ export class Authenticator extends Handle {
 export const version: string;
 /** The path of the C library in use. */
 export const libraryPath: string;
+/**
+ * Which C library was loaded: the one bundled in the package, $NOTIFLOWS_AUTH_LIB, or (in a
+ * checkout only) a development build in target/.
+ */
+export const nativeLibrary: { readonly path: string; readonly source: 'bundled' | 'env' | 'development' };

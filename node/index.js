@@ -11,6 +11,7 @@
 const {
   c,
   libraryPath,
+  nativeLibrary,
   check,
   readBuffer,
   closedError,
@@ -524,4 +525,5 @@ module.exports = {
   ERROR_TABLE,
   version,
   libraryPath,
+  nativeLibrary,
 };

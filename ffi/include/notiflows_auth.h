@@ -24,6 +24,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The version of this header, the workspace version in Cargo.toml; the library's own is
+// notiflows_auth_version().
+#define NOTIFLOWS_AUTH_VERSION "0.1.0"
+#define NOTIFLOWS_AUTH_VERSION_MAJOR 0
+#define NOTIFLOWS_AUTH_VERSION_MINOR 1
+#define NOTIFLOWS_AUTH_VERSION_PATCH 0
+
 // The verified-token cache size the bindings use when their caller does not choose one.
 #define NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY 10000
 

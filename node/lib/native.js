@@ -4,9 +4,13 @@
  * The C library (libnotiflows_auth, built by cargo from ffi/) and its functions, through
  * koffi. Everything here mirrors ffi/include/notiflows_auth.h; the public API is in index.js.
  *
- * The library is found at $NOTIFLOWS_AUTH_LIB when set, else as the newest of
- * target/{release,debug}/libnotiflows_auth.{so,dylib,dll} in $CARGO_TARGET_DIR or in the
- * repository this package sits in.
+ * The library is looked for, in this order:
+ * 1. bundled: prebuilds/<platform>-<arch>/ inside the installed package (what
+ *    `scripts/package` puts in the npm tarball);
+ * 2. $NOTIFLOWS_AUTH_LIB, when set;
+ * 3. in development only (this package is the node/ folder of a notiflows-auth checkout):
+ *    the newest of target/{release,debug}/ in $CARGO_TARGET_DIR or the checkout.
+ * `nativeLibrary` says which one was loaded; when none is found the error lists what was tried.
  */
 
 const fs = require('node:fs');
@@ -17,34 +21,58 @@ const LIBRARY_FILE = {
   darwin: 'libnotiflows_auth.dylib',
   win32: 'notiflows_auth.dll',
 }[process.platform] || 'libnotiflows_auth.so';
+const PACKAGE_DIR = path.join(__dirname, '..');
 
+/** The checkout this package sits in, or null when it is installed (e.g. in node_modules). */
+function checkoutRoot() {
+  const root = path.join(PACKAGE_DIR, '..');
+  const isCheckout = fs.existsSync(path.join(root, 'Cargo.toml')) && fs.existsSync(path.join(root, 'ffi', 'Cargo.toml'));
+  return isCheckout ? root : null;
+}
+
+/** `{ path, source }` of the library to load, source being 'bundled', 'env' or 'development'. */
 function findLibrary() {
+  const tried = [];
+  const bundled = path.join(PACKAGE_DIR, 'prebuilds', `${process.platform}-${process.arch}`, LIBRARY_FILE);
+  if (fs.existsSync(bundled)) return { path: bundled, source: 'bundled' };
+  tried.push(`bundled ${bundled} (not in this package)`);
+
   const explicit = process.env.NOTIFLOWS_AUTH_LIB;
   if (explicit) {
     if (!fs.existsSync(explicit)) {
       throw new Error(`NOTIFLOWS_AUTH_LIB is set to ${explicit}, which does not exist`);
     }
-    return explicit;
+    return { path: explicit, source: 'env' };
   }
-  const targets = [process.env.CARGO_TARGET_DIR, path.join(__dirname, '..', '..', 'target')].filter(Boolean);
-  const candidates = [];
-  for (const target of targets) {
-    for (const profile of ['release', 'debug']) {
-      const file = path.join(target, profile, LIBRARY_FILE);
-      if (fs.existsSync(file)) candidates.push({ file, mtime: fs.statSync(file).mtimeMs });
+  tried.push('NOTIFLOWS_AUTH_LIB (not set)');
+
+  const root = checkoutRoot();
+  if (root === null) {
+    tried.push(`a development build (${PACKAGE_DIR} is not in a notiflows-auth checkout)`);
+  } else {
+    const candidates = [];
+    for (const target of [process.env.CARGO_TARGET_DIR, path.join(root, 'target')].filter(Boolean)) {
+      for (const profile of ['release', 'debug']) {
+        const file = path.join(target, profile, LIBRARY_FILE);
+        if (fs.existsSync(file)) candidates.push({ file, mtime: fs.statSync(file).mtimeMs });
+        else tried.push(`development build ${file}`);
+      }
+    }
+    if (candidates.length > 0) {
+      candidates.sort((a, b) => b.mtime - a.mtime);
+      return { path: candidates[0].file, source: 'development' };
     }
   }
-  if (candidates.length === 0) {
-    throw new Error(
-      `cannot find ${LIBRARY_FILE}: build it with \`cargo build --release -p notiflows-auth-ffi\` ` +
-        'or set NOTIFLOWS_AUTH_LIB to its path',
-    );
-  }
-  candidates.sort((a, b) => b.mtime - a.mtime);
-  return candidates[0].file;
+  throw new Error(
+    `cannot find ${LIBRARY_FILE}; tried:\n  ${tried.join('\n  ')}\n` +
+      'install the package built by scripts/package, set NOTIFLOWS_AUTH_LIB to the library, or in a ' +
+      'checkout build it with `cargo build --release -p notiflows-auth-ffi`',
+  );
 }
 
-const libraryPath = findLibrary();
+/** Which C library this process loaded: `{ path, source: 'bundled' | 'env' | 'development' }`. */
+const nativeLibrary = Object.freeze(findLibrary());
+const libraryPath = nativeLibrary.path;
 const lib = koffi.load(libraryPath);
 
 for (const name of [
@@ -218,6 +246,7 @@ function closedError(what) {
 module.exports = {
   c,
   libraryPath,
+  nativeLibrary,
   check,
   readBuffer,
   closedError,

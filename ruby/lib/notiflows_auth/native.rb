@@ -6,31 +6,55 @@ module NotiflowsAuth
   # The C library (libnotiflows_auth, built by cargo from ffi/) and its functions. Everything
   # here mirrors ffi/include/notiflows_auth.h; the public API is in notiflows_auth.rb.
   #
-  # The library is found at $NOTIFLOWS_AUTH_LIB when set, else as the newest of
-  # target/{release,debug}/libnotiflows_auth.{so,dylib} in $CARGO_TARGET_DIR or in the
-  # repository this gem sits in.
+  # The library is looked for, in this order:
+  # 1. bundled: lib/notiflows_auth/prebuilt/ inside the installed (platform) gem, which
+  #    `scripts/package` builds;
+  # 2. $NOTIFLOWS_AUTH_LIB, when set;
+  # 3. in development only (this is the ruby/ folder of a notiflows-auth checkout): the newest
+  #    of target/{release,debug}/ in $CARGO_TARGET_DIR or the checkout.
+  # NotiflowsAuth.native_library says which one was loaded; when none is found, the LoadError
+  # lists what was tried.
   module Native
     extend FFI::Library
 
     LIBRARY_FILE = RbConfig::CONFIG["host_os"].match?(/darwin/) ? "libnotiflows_auth.dylib" : "libnotiflows_auth.so"
+    BUNDLED = File.expand_path("prebuilt/#{LIBRARY_FILE}", __dir__)
 
-    def self.library_path
+    # The checkout this gem's source sits in, or nil when it is installed.
+    def self.checkout_root
+      root = File.expand_path("../../..", __dir__)
+      root if File.exist?(File.join(root, "Cargo.toml")) && File.exist?(File.join(root, "ffi", "Cargo.toml"))
+    end
+
+    # [path, source] of the library to load, source being :bundled, :env or :development.
+    def self.find_library
+      return [BUNDLED, :bundled] if File.exist?(BUNDLED)
+
+      tried = ["bundled #{BUNDLED} (not in this gem)"]
       explicit = ENV["NOTIFLOWS_AUTH_LIB"]
       if explicit && !explicit.empty?
         raise LoadError, "NOTIFLOWS_AUTH_LIB is set to #{explicit}, which does not exist" unless File.exist?(explicit)
 
-        return explicit
+        return [explicit, :env]
       end
-      targets = [ENV["CARGO_TARGET_DIR"], File.expand_path("../../../target", __dir__)].compact.reject(&:empty?)
-      found = targets.product(%w[release debug]).map { |t, p| File.join(t, p, LIBRARY_FILE) }.select { |f| File.exist?(f) }
-      if found.empty?
-        raise LoadError, "cannot find #{LIBRARY_FILE}: build it with `cargo build --release -p notiflows-auth-ffi` " \
-                         "or set NOTIFLOWS_AUTH_LIB to its path"
+      tried << "NOTIFLOWS_AUTH_LIB (not set)"
+      root = checkout_root
+      if root
+        targets = [ENV["CARGO_TARGET_DIR"], File.join(root, "target")].compact.reject(&:empty?)
+        builds = targets.product(%w[release debug]).map { |t, p| File.join(t, p, LIBRARY_FILE) }
+        found = builds.select { |f| File.exist?(f) }
+        return [found.max_by { |f| File.mtime(f) }, :development] unless found.empty?
+
+        tried.concat(builds.map { |f| "development build #{f}" })
+      else
+        tried << "a development build (#{File.expand_path("../..", __dir__)} is not in a notiflows-auth checkout)"
       end
-      found.max_by { |f| File.mtime(f) }
+      raise LoadError, "cannot find #{LIBRARY_FILE}; tried:\n  #{tried.join("\n  ")}\n" \
+                       "install the platform gem built by scripts/package, set NOTIFLOWS_AUTH_LIB to the library, " \
+                       "or in a checkout build it with `cargo build --release -p notiflows-auth-ffi`"
     end
 
-    LIBRARY_PATH = library_path
+    LIBRARY_PATH, LIBRARY_SOURCE = find_library
     ffi_lib LIBRARY_PATH
 
     OK = 0
@@ -197,5 +221,11 @@ module NotiflowsAuth
       yield slot
       slot.read_pointer
     end
+  end
+
+  # Which C library this process loaded: { path:, source: } with source :bundled (in the
+  # gem), :env ($NOTIFLOWS_AUTH_LIB) or :development (a checkout's target/).
+  def self.native_library
+    { path: Native::LIBRARY_PATH, source: Native::LIBRARY_SOURCE }
   end
 end
