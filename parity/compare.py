@@ -13,6 +13,8 @@ Usage: compare.py CORPUS_JSON NAME=OUTPUT.jsonl...   (exit status 1 on any failu
 import json
 import sys
 
+SHOWN = 80  # disagreeing cases shown in full
+
 
 def load(path):
     with open(path, "rb") as f:
@@ -90,7 +92,7 @@ def main(corpus_path, *outputs):
     if differing:
         ok = False
         print(f"parity: the languages disagree on {len(differing)} lines ({reference} is the reference):")
-        for case in differing:
+        for case in differing[:SHOWN]:
             groups = {}
             for n in names:
                 groups.setdefault(by_case[n].get(case), []).append(n)
@@ -98,11 +100,17 @@ def main(corpus_path, *outputs):
             summaries = {line: summary(line) for line in groups}
             for line, who in groups.items():
                 print(f"      {', '.join(who) + ':':<24} {summaries[line]}")
-            if len(set(summaries.values())) < len(summaries):
-                lines = [line for line in groups if line is not None]
+            # Lines that read the same in a few words: show the fields that differ.
+            alike = {}
+            for line in groups:
+                if line is not None:
+                    alike.setdefault(summaries[line], []).append(line)
+            for lines in alike.values():
                 for line in lines[1:]:
                     for d in differences(lines[0], line):
-                        print(f"      {'':<24} {d}")
+                        print(f"      {'':<24} {d}   ({', '.join(groups[lines[0]])} != {', '.join(groups[line])})")
+        if len(differing) > SHOWN:
+            print(f"  ... and {len(differing) - SHOWN} more")
     broken = {}
     for name in names:
         for failure in check_expectations(corpus, runs[name]):

@@ -22,7 +22,8 @@ def line(record):
 
 def result(case, **fields):
     record = dict.fromkeys(["claim", "code", "credential", "family", "message", "mode", "status", "sub", "user_id"])
-    record.update(case=case["name"], outcome="ok", **fields)
+    record.update(case=case["name"], outcome="ok")
+    record.update(fields)
     return record
 
 

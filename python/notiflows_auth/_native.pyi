@@ -16,6 +16,7 @@ __all__ = [
     "UserClaims",
     "Verifier",
     "__version__",
+    "_error_table",
     "generate_signing_key",
     "sign_user_token",
 ]
