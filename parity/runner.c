@@ -188,8 +188,12 @@ static size_t cache_of(char **o, size_t fallback) { return set(o[5]) ? num(o[5])
 static notiflows_auth_result add_project(notiflows_auth_authenticator *auth, notiflows_auth_public_key *key,
                                          char **f) {
   bytes api = unhex(f[0]);
-  uint32_t mode = strcmp(f[1], "development") == 0 ? NOTIFLOWS_AUTH_SECURITY_MODE_DEVELOPMENT
-                                                    : NOTIFLOWS_AUTH_SECURITY_MODE_SECURE;
+  uint32_t mode = 0;
+  notiflows_auth_result r = notiflows_auth_security_mode_parse((const uint8_t *)f[1], strlen(f[1]), &mode);
+  if (r) {
+    free(api.ptr);
+    return r;
+  }
   size_t n = num(f[3]);
   notiflows_auth_bytes *origins = xmalloc(n * sizeof *origins);
   bytes *held = xmalloc(n * sizeof *held);
@@ -197,8 +201,7 @@ static notiflows_auth_result add_project(notiflows_auth_authenticator *auth, not
     held[i] = unhex(f[4 + i]);
     origins[i] = (notiflows_auth_bytes){held[i].ptr, held[i].len};
   }
-  notiflows_auth_result r =
-      notiflows_auth_authenticator_add_project(auth, api.ptr, api.len, mode, num(f[2]) ? key : NULL, origins, n);
+  r = notiflows_auth_authenticator_add_project(auth, api.ptr, api.len, mode, num(f[2]) ? key : NULL, origins, n);
   for (size_t i = 0; i < n; i++) free(held[i].ptr);
   free(held);
   free(origins);

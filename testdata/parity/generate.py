@@ -6,11 +6,12 @@ key pair beside it), so nothing is signed here. The request and configuration ca
 written below, each with the result the contract promises ("expect"); the jwt-cases cases
 under the corpus contract expect what cases.json says.
 
-Usage: testdata/parity/generate.py   (then commit corpus.json)
+Usage: testdata/parity/generate.py [OUT]   (default: corpus.json beside this script; commit it)
 """
 
 import json
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -226,6 +227,7 @@ def config_cases():
         ("api_key_257", {"api_key": "k" * 257}, err("config_invalid")),
         ("development_without_key", {"security_mode": "development", "signing_key": False}, ok()),
         ("secure_without_key", {"signing_key": False}, ok()),
+        ("security_mode_unknown", {"security_mode": "strict"}, err("config_invalid")),
     ]
     origins = [
         ("https://app.example.com", ok()),
@@ -265,7 +267,7 @@ def config_cases():
     return cases
 
 
-def main():
+def main(out=os.path.join(HERE, "corpus.json")):
     with open(JWT_CASES, encoding="utf-8") as f:
         jwt = json.load(f)["cases"]
     corpus = {
@@ -279,12 +281,11 @@ def main():
     }
     names = [c["name"] for c in corpus["cases"]]
     assert len(names) == len(set(names)), "case names are unique"
-    out = os.path.join(HERE, "corpus.json")
     with open(out, "w", encoding="utf-8") as f:
         json.dump(corpus, f, ensure_ascii=False, indent=1)
         f.write("\n")
-    print(f"generate.py: {len(names)} cases -> {os.path.relpath(out, ROOT)}")
+    print(f"generate.py: {len(names)} cases -> {out}")
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:])
