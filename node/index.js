@@ -20,7 +20,7 @@ const {
   MAX_SUBJECT_BYTES,
   DEFAULT_CACHE_CAPACITY,
 } = require('./lib/native');
-const { ERROR_CODES } = require('./lib/codes');
+const { ERROR_CODES, ERROR_TABLE } = require('./lib/codes');
 const errors = require('./lib/errors');
 
 const { NotiflowsAuthError, SigningKeyError, ConfigError } = errors;
@@ -522,6 +522,7 @@ module.exports = {
   RequestAuthError: errors.RequestAuthError,
   ConfigError,
   ERROR_CODES,
+  ERROR_TABLE,
   version,
   libraryPath,
   nativeLibrary,

@@ -16,7 +16,6 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const koffi = require('koffi');
-const { errorFor, NotiflowsAuthError } = require('./errors');
 
 const LIBRARY_FILE = {
   darwin: 'libnotiflows_auth.dylib',
@@ -99,6 +98,13 @@ koffi.struct('notiflows_auth_header', {
   value: 'const uint8_t *',
   value_len: 'size_t',
 });
+koffi.struct('notiflows_auth_error_info', {
+  number: 'uint32_t',
+  http_status: 'uint16_t',
+  code: 'notiflows_auth_bytes',
+  family: 'notiflows_auth_bytes',
+  message: 'notiflows_auth_bytes',
+});
 koffi.struct('notiflows_auth_authenticated', {
   mode: 'uint32_t',
   credential: 'uint32_t',
@@ -111,6 +117,8 @@ const PROTOTYPES = [
   'const char *notiflows_auth_version()',
   'const char *notiflows_auth_error_code_string(uint32_t result)',
   'uint16_t notiflows_auth_error_http_status(uint32_t result)',
+  'size_t notiflows_auth_error_count()',
+  'bool notiflows_auth_error_at(size_t index, _Out_ notiflows_auth_error_info *out_info)',
   `${R} notiflows_auth_error_message(uint32_t result, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
   `${R} notiflows_auth_last_error_message(uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
   `${R} notiflows_auth_last_error_claim(uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
@@ -195,8 +203,12 @@ function lastErrorText(fn) {
   return r === OK ? buf.toString('utf8', 0, len[0]) : '';
 }
 
-/** The error for a failed call's result: code, status, the last error's message and claim. */
+/**
+ * The error for a failed call's result: code, status, the last error's message and claim.
+ * errors.js is required here, not on top: it builds its classes from this module's table.
+ */
 function errorFromResult(result) {
+  const { errorFor } = require('./errors');
   const code = c.error_code_string(result) || `unknown_${result}`;
   const status = c.error_http_status(result) || 500;
   const message = lastErrorText(c.last_error_message) || code;
@@ -227,6 +239,7 @@ function readBuffer(call, size = 4096) {
 
 /** An error for using a handle after close(), with the code the C library would give. */
 function closedError(what) {
+  const { NotiflowsAuthError } = require('./errors');
   return new NotiflowsAuthError('null_argument', 500, `this ${what} was closed`);
 }
 

@@ -1,7 +1,6 @@
 # frozen_string_literal: true
 
 require "ffi"
-require_relative "errors"
 
 module NotiflowsAuth
   # The C library (libnotiflows_auth, built by cargo from ffi/) and its functions. Everything
@@ -94,6 +93,11 @@ module NotiflowsAuth
       layout :name, :pointer, :name_len, :size_t, :value, :pointer, :value_len, :size_t
     end
 
+    # notiflows_auth_error_info
+    class ErrorInfo < FFI::Struct
+      layout :number, :uint32, :http_status, :uint16, :code, Bytes, :family, Bytes, :message, Bytes
+    end
+
     # notiflows_auth_authenticated
     class Authenticated < FFI::Struct
       layout :mode, :uint32, :credential, :uint32, :expires_at, NumericDate
@@ -105,6 +109,8 @@ module NotiflowsAuth
     attach_function :version, :notiflows_auth_version, [], :string
     attach_function :error_code_string, :notiflows_auth_error_code_string, [:uint32], :string
     attach_function :error_http_status, :notiflows_auth_error_http_status, [:uint32], :uint16
+    attach_function :error_count, :notiflows_auth_error_count, [], :size_t
+    attach_function :error_at, :notiflows_auth_error_at, [:size_t, ErrorInfo.by_ref], :bool
     attach_function :error_message, :notiflows_auth_error_message, [:uint32, *BUF], R
     attach_function :last_error_message, :notiflows_auth_last_error_message, BUF, R
     attach_function :last_error_claim, :notiflows_auth_last_error_claim, BUF, R
