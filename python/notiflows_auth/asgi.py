@@ -37,7 +37,8 @@ async def run_in_thread(function: Callable[[], T]) -> T:
         import anyio.to_thread
     except ImportError:  # pragma: no cover - Starlette always brings anyio
         return await asyncio.to_thread(function)
-    return await anyio.to_thread.run_sync(function)
+    result: T = await anyio.to_thread.run_sync(function)
+    return result
 
 
 def _header_pairs(scope: Scope) -> List[Tuple[str, str]]:

@@ -13,7 +13,15 @@ asks for the user fails closed (500: the server is misconfigured), it never runs
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+else:
+    try:
+        from starlette.requests import Request
+    except ImportError:  # no FastAPI here: the module still imports for tools (stubtest, docs)
+        Request = object
 
 from ._native import AuthenticatedUser
 from .asgi import NotiflowsAuthMiddleware, token_endpoint, user_of
