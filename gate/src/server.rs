@@ -13,6 +13,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 
+const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
+const HEADER_SLACK: usize = 16;
+
 /// How long a shutdown waits for requests in flight.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -26,11 +29,14 @@ pub async fn serve(
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
+    // hyper's own limits sit above ours, so our 431 answers with a code first. Its header
+    // count limit is left at its default (100, parsed on the stack) when that is enough.
     http.timer(TokioTimer::new())
         .header_read_timeout(Duration::from_millis(limits.header_read_timeout_ms))
-        // hyper's own limits sit just above ours, so our 431 answers with a code first.
-        .max_headers(limits.max_headers + 1)
-        .max_buf_size((limits.max_header_bytes + 1024).max(8192));
+        .max_buf_size((limits.max_header_bytes * 2).max(8192));
+    if limits.max_headers + HEADER_SLACK > HYPER_DEFAULT_MAX_HEADERS {
+        http.max_headers(limits.max_headers + HEADER_SLACK);
+    }
     loop {
         // At the cap, stop accepting: new clients wait in the kernel's queue.
         let permit = tokio::select! {

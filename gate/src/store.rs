@@ -12,7 +12,7 @@ pub const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The whole projects file. `version` leaves room for key sets (rotation with overlap,
 /// revocation) without guessing at old files.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreFile {
     #[serde(default = "version_1")]
@@ -38,6 +38,12 @@ pub struct StoredProject {
 
 const FILE_MEMBERS: &[&str] = &["version", "projects"];
 pub const PROJECT_MEMBERS: &[&str] = &["api_key", "security_mode", "allowed_origins", "signing_public_key"];
+
+impl Default for StoreFile {
+    fn default() -> Self {
+        StoreFile { version: 1, projects: Vec::new() }
+    }
+}
 
 fn version_1() -> u32 {
     1
