@@ -11,6 +11,7 @@
 const {
   c,
   libraryPath,
+  nativeLibrary,
   check,
   readBuffer,
   closedError,
@@ -19,7 +20,7 @@ const {
   MAX_SUBJECT_BYTES,
   DEFAULT_CACHE_CAPACITY,
 } = require('./lib/native');
-const { ERROR_CODES } = require('./lib/codes');
+const { ERROR_CODES, ERROR_TABLE } = require('./lib/codes');
 const errors = require('./lib/errors');
 
 const { NotiflowsAuthError, SigningKeyError, ConfigError } = errors;
@@ -521,6 +522,8 @@ module.exports = {
   RequestAuthError: errors.RequestAuthError,
   ConfigError,
   ERROR_CODES,
+  ERROR_TABLE,
   version,
   libraryPath,
+  nativeLibrary,
 };

@@ -21,6 +21,7 @@
 #![allow(non_camel_case_types)]
 
 pub mod authenticator;
+pub mod error_table;
 pub mod keys;
 pub mod result;
 pub mod time;
