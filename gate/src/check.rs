@@ -117,10 +117,13 @@ fn allowed(user: &AuthenticatedUser, now: i64) -> Result<(Response, &'static str
         Credential::UserId => "user_id",
     };
     h.insert(HeaderName::from_static(CREDENTIAL), HeaderValue::from_static(credential));
-    if let Some(exp) = user.expires_at {
-        let left = exp.seconds().saturating_sub(now).max(0);
-        h.insert(HeaderName::from_static(EXPIRES_IN), HeaderValue::from(left));
-    }
+    // Always sent (empty without an expiry), so a gateway copying it overwrites whatever
+    // the client sent under that name.
+    let left = match user.expires_at {
+        Some(exp) => HeaderValue::from(exp.seconds().saturating_sub(now).max(0)),
+        None => HeaderValue::from_static(""),
+    };
+    h.insert(HeaderName::from_static(EXPIRES_IN), left);
     Ok((response, user.mode.as_str()))
 }
 
