@@ -173,6 +173,21 @@ test('a failing token endpoint is retried with backoff, and the client recovers'
   assert.equal(result.outcomes.lastIndexOf('TokenEndpointError') < result.outcomes.indexOf('ok'), true);
 });
 
+test('a refresh that fails while the token is still good: requests keep succeeding', async (t) => {
+  const server = await startServer({ lifetime: 6 });
+  const { page, close } = await openPage(server);
+  t.after(async () => { await close(); await server.close(); });
+  // The endpoint is down from 2.5 s to 4 s: across the first refresh (at 2.75 to 3 s), while
+  // the first token lasts (at least 5 s). Backoff up to 0.5 s: a new token before it ends.
+  const outage = setTimeout(() => server.failTokens(1500), 2500);
+  t.after(() => clearTimeout(outage));
+  const options = { ...SHORT, refreshMarginSeconds: 3, backoffInitialSeconds: 0.1, backoffMaxSeconds: 0.5 };
+  const { outcomes } = await run(page, server.api, options, { requests: 60, everyMs: 100 });
+  assert.deepEqual(outcomes.filter((o) => o !== 'ok'), []);
+  assert.ok(server.stats.tokenFailures >= 2, `failed refreshes: ${server.stats.tokenFailures}`);
+  assert.deepEqual(server.stats.codes, [], 'the server never saw an expired token');
+});
+
 test('a burst of 100 concurrent requests at expiry makes exactly one refresh', async (t) => {
   // The refreshed token lives long enough for the 200 requests to finish on a busy machine.
   const server = await startServer({ lifetime: 2, laterLifetime: 60 });
