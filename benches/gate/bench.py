@@ -132,7 +132,7 @@ def main():
 
 def start_nginx_with_plain(s):
     """NGINX with the deploy site and a second server without auth on the same upstream."""
-    site = s.render(os.path.join(gateways.DEPLOY, "nginx", "notiflows-gate.conf"), "nginx-site.conf", s.common_replacements(s.ports["nginx"]))
+    site = s.render(os.path.join(gateways.DEPLOY, "nginx", "notiflows-gate.conf"), "nginx-site.conf", s.common_replacements(s.ports["nginx"], "keepalive_timeout"))
     with open(site, "a") as f:
         f.write(f"\nserver {{\n    listen 127.0.0.1:{s.ports['nginx_plain']};\n    location /api/ {{\n"
                 "        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n"

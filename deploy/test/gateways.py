@@ -172,12 +172,13 @@ class Setup:
             f.write(text)
         return self.path(target)
 
-    def common_replacements(self, listen):
-        return [("127.0.0.1:8080", f"127.0.0.1:{self.ports['gate']}"), ("127.0.0.1:9000", f"127.0.0.1:{self.ports['upstream']}"),
+    def common_replacements(self, listen, keepalive):
+        # The suite's gate closes idle connections after 1 s (header_read_timeout_ms).
+        return [(f"{keepalive} 4s", f"{keepalive} 500ms"),("127.0.0.1:8080", f"127.0.0.1:{self.ports['gate']}"), ("127.0.0.1:9000", f"127.0.0.1:{self.ports['upstream']}"),
                 ("127.0.0.1:8000", f"127.0.0.1:{listen}")]
 
     def start_nginx(self):
-        site = self.render(os.path.join(DEPLOY, "nginx", "notiflows-gate.conf"), "nginx-site.conf", self.common_replacements(self.ports["nginx"]))
+        site = self.render(os.path.join(DEPLOY, "nginx", "notiflows-gate.conf"), "nginx-site.conf", self.common_replacements(self.ports["nginx"], "keepalive_timeout"))
         for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             os.makedirs(self.path(f"nginx-{d}"), exist_ok=True)
         temp_paths = "".join(f"    {d}_temp_path {self.path('nginx-' + d)};\n" for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -188,7 +189,7 @@ class Setup:
         wait_port(self.ports["nginx"])
 
     def start_caddy(self):
-        caddyfile = self.render(os.path.join(DEPLOY, "caddy", "Caddyfile"), "Caddyfile", self.common_replacements(self.ports["caddy"]))
+        caddyfile = self.render(os.path.join(DEPLOY, "caddy", "Caddyfile"), "Caddyfile", self.common_replacements(self.ports["caddy"], "keepalive"))
         env = dict(os.environ, HOME=self.tmp, XDG_DATA_HOME=self.path("caddy-data"), XDG_CONFIG_HOME=self.path("caddy-config"))
         self.spawn("caddy", ["caddy", "run", "--config", caddyfile, "--adapter", "caddyfile"], env)
         wait_port(self.ports["caddy"])
@@ -264,7 +265,11 @@ def decisions(s, name, port, tokens):
     ok(answer.all("access-control-allow-origin") == [origin], f"{name}: preflight CORS: {answer}")
     ok("x-notiflows-user-key" in (answer.header("access-control-allow-headers") or ""), f"{name}: preflight allow-headers: {answer}")
     ok(len(s.upstream_seen()) == allowed, f"{name}: no refusal or preflight reached the upstream")
-    print(f"  {name}: allowed (secure, development), {len(refusals)} refusals x 2 methods, preflight: ok")
+    # After the gate has closed idle connections, the gateway (which closes them first) still passes.
+    time.sleep(1.5)
+    answer = request(port, "GET", "/api/inbox", [("x-notiflows-api-key", "pk_dev"), ("x-notiflows-user-id", "later")])
+    ok(answer.status == 200, f"{name}: after an idle pause: {answer}")
+    print(f"  {name}: allowed (secure, development), {len(refusals)} refusals x 2 methods, preflight, after idle: ok")
 
 
 def gate_down(s, name, port, tokens):
@@ -278,14 +283,19 @@ def gate_down(s, name, port, tokens):
 def gate_hangs(s, name, port, tokens):
     """A gate that accepts connections but never answers (stopped with SIGSTOP)."""
     before = len(s.upstream_seen())
-    s.processes["gate"].send_signal(signal.SIGSTOP)
+    gate = s.processes["gate"]
+    gate.send_signal(signal.SIGSTOP)
+    deadline = time.monotonic() + 5
+    while open(f"/proc/{gate.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "T":
+        ok(time.monotonic() < deadline, "the gate stops")
+        time.sleep(0.01)
     try:
         started = time.monotonic()
         answer = request(port, "GET", "/api/inbox", [("x-notiflows-api-key", "pk_live"), ("x-notiflows-user-key", tokens["good"])], timeout=15)
         waited = time.monotonic() - started
     finally:
         s.processes["gate"].send_signal(signal.SIGCONT)
-    ok(500 <= answer.status < 600, f"{name}: gate timing out -> 5xx, got {answer}")
+    ok(500 <= answer.status < 600, f"{name}: gate timing out -> 5xx, got {answer} after {waited:.1f} s")
     ok(len(s.upstream_seen()) == before, f"{name}: gate timing out -> nothing reaches the upstream")
     print(f"  {name}: gate timing out -> {answer.status} after {waited:.1f} s, upstream untouched")
 
