@@ -372,6 +372,31 @@ def corrupted_store(s, tokens):
     print("  faults: corrupted projects file: last good kept, stale in /readyz, metrics and log; fixed file picked up")
 
 
+def sighup_reload(s):
+    """A second gate that never polls (reload_interval_ms = 0) picks a hand edit up on SIGHUP,
+    and stops on SIGTERM, exiting 0."""
+    port, store = free_port(), s.path("sighup-projects.json")
+    with open(s.path("sighup.toml"), "w") as f:
+        f.write(f'store = "{store}"\nlisten = "127.0.0.1:{port}"\nreload_interval_ms = 0\n')
+    gate = s.spawn("sighup-gate", [s.binary, "serve", "--config", s.path("sighup.toml")])
+    wait_port(port)
+    user = [("x-notiflows-api-key", "pk_hup"), ("x-notiflows-user-id", "u")]
+    ok(request(port, "GET", "/v1/check", user).code() == "api_key_invalid", "an empty store was created")
+    with open(store, "w") as f:
+        f.write('{"projects": [{"api_key": "pk_hup", "security_mode": "development"}]}')
+    time.sleep(0.3)
+    ok(request(port, "GET", "/v1/check", user).code() == "api_key_invalid", "no reload without SIGHUP")
+    gate.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 5
+    while request(port, "GET", "/v1/check", user).status != 200:
+        ok(time.monotonic() < deadline, "SIGHUP reloads the projects file")
+        time.sleep(0.02)
+    gate.send_signal(signal.SIGTERM)
+    ok(gate.wait(timeout=15) == 0, "SIGTERM: a clean exit")
+    s.processes.pop("sighup-gate")
+    print("  SIGHUP reloads the projects file; SIGTERM exits 0")
+
+
 def slow_and_oversized(s, tokens):
     slow = socket.create_connection(("127.0.0.1", s.ports["gate"]))
     slow.sendall(b"GET /v1/check HTTP/1.1\r\nhost: x\r\nx-notiflows-api-key: pk_")
@@ -434,6 +459,7 @@ def main():
                 gate_hangs(s, name, s.ports[name], tokens)
             killed_under_load(s, tokens)
             corrupted_store(s, tokens)
+            sighup_reload(s)
             slow_and_oversized(s, tokens)
         s.stop("gate")
         for name in ("nginx", "caddy"):

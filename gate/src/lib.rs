@@ -60,7 +60,7 @@ pub struct Running {
 impl Running {
     /// Re-reads the projects file now (what `SIGHUP` does).
     pub async fn reload(&self) {
-        self.shared.reload().await;
+        self.shared.reload(false).await;
     }
 
     /// Stops accepting, lets requests in flight finish, and returns.
@@ -129,7 +129,7 @@ pub async fn start(options: Options) -> Result<Running, String> {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    _ = tick.tick() => shared.reload().await,
+                    _ = tick.tick() => shared.reload(true).await,
                     _ = stopped.changed() => break,
                 }
             }
