@@ -272,6 +272,54 @@ def decisions(s, name, port, tokens):
     print(f"  {name}: allowed (secure, development), {len(refusals)} refusals x 2 methods, preflight, after idle: ok")
 
 
+def envoy_shape(s, tokens):
+    """Envoy is not installable here: the gate answers requests built the way Envoy's HTTP
+    ext_authz service builds them from deploy/envoy/envoy.yaml (original method,
+    path_prefix + original path, only the allowed headers), and the answer is filtered the
+    way Envoy filters it for the upstream and the client."""
+    import yaml
+
+    with open(os.path.join(DEPLOY, "envoy", "envoy.yaml")) as f:
+        config = yaml.safe_load(f)
+    manager = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    authz = next(f for f in manager["http_filters"] if f["name"] == "envoy.filters.http.ext_authz")["typed_config"]
+    route = manager["route_config"]["virtual_hosts"][0]["routes"][0]
+    ok(authz["failure_mode_allow"] is False, "envoy: a failing gate never lets a request through")
+    ok("x-notiflows-user-key" in route["request_headers_to_remove"], "envoy: the user key is removed upstream")
+    service = authz["http_service"]
+    response = service["authorization_response"]
+
+    def matching(headers, patterns):
+        def one(name):
+            name = name.lower()
+            return any(name == p.get("exact") or name.startswith(p.get("prefix", "\0")) for p in patterns["patterns"])
+        return [(n.lower(), v) for n, v in headers if one(n)]
+
+    def check(method, path, headers):
+        sent = matching(headers, service["authorization_request"]["allowed_headers"])
+        return request(s.ports["gate"], method, service["path_prefix"] + path, sent + [("content-length", "0")])
+
+    origin = s.origin_ok
+    client = [("x-notiflows-api-key", "pk_live"), ("x-notiflows-user-key", tokens["good"]), ("origin", origin),
+              ("cookie", "session=1"), ("x-notiflows-user-id", "mallory")]
+    answer = check("PATCH", "/api/preferences?x=1", client)
+    ok(answer.status == 200, f"envoy: allowed: {answer}")
+    upstream = dict(matching(answer.headers, response["allowed_upstream_headers"]))
+    ok(upstream.get("x-notiflows-user-id") == "user-42" and upstream.get("x-notiflows-credential") == "user_key", f"envoy: identity upstream: {upstream}")
+    ok(dict(matching(answer.headers, response["allowed_client_headers_on_success"])).get("access-control-allow-origin") == origin, "envoy: CORS on success")
+    expired = [("x-notiflows-api-key", "pk_live"), ("x-notiflows-user-key", tokens["expired"]), ("origin", origin)]
+    answer = check("GET", "/api/inbox", expired)
+    seen = dict(matching(answer.headers, response["allowed_client_headers"]))
+    ok((answer.status, answer.code()) == (401, "token_expired"), f"envoy: refused: {answer}")
+    ok(seen.get("x-notiflows-auth-error") == "token_expired" and seen.get("access-control-allow-origin") == origin
+       and seen.get("www-authenticate") and seen.get("content-type") == "application/json", f"envoy: the client sees code and CORS: {seen}")
+    answer = check("OPTIONS", "/api/inbox", [("origin", origin), ("access-control-request-method", "GET")])
+    seen = dict(matching(answer.headers, response["allowed_client_headers"]))
+    ok(answer.status == 204 and seen.get("access-control-allow-origin") == origin and "access-control-allow-headers" in seen,
+       f"envoy: a preflight is answered to the client (a non-200 answer): {answer}")
+    print("  envoy (requests in ext_authz's shape, from deploy/envoy/envoy.yaml): allowed, refused, preflight: ok")
+
+
 def gate_down(s, name, port, tokens):
     before = len(s.upstream_seen())
     answer = request(port, "GET", "/api/inbox", [("x-notiflows-api-key", "pk_live"), ("x-notiflows-user-key", tokens["good"])])
@@ -454,6 +502,7 @@ def main():
         s.start_pages()
         for name in ("nginx", "caddy"):
             decisions(s, name, s.ports[name], tokens)
+        envoy_shape(s, tokens)
         if not args.no_faults:
             for name in ("nginx", "caddy"):
                 gate_hangs(s, name, s.ports[name], tokens)
