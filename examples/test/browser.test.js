@@ -12,7 +12,7 @@ const express = require('express');
 const { chromium } = require('playwright-core');
 const { Authenticator } = require('notiflows-auth');
 const { notiflowsAuth, tokenEndpoint } = require('notiflows-auth/middleware/express');
-const { API_KEY, signingKey } = require('./helpers');
+const { API_KEY, signingKey, start } = require('./helpers');
 
 const CLIENT = require.resolve('notiflows-auth/browser/client.js');
 const CHROMIUM_FLAGS = [
@@ -314,4 +314,16 @@ test('refusals surface with their code; odd payloads never loop', async (t) => {
   assert.deepEqual([result.always.code, result.always.message], ['token_expired', 'still expired']);
   assert.equal(result.afterAlways, 2, 'token_expired: one refresh');
   assert.equal(server.stats.odd, 4, 'text once, shape once, always-expired twice (one retry)');
+});
+
+test("the Express example's page signs in through the token endpoint and calls the API", async (t) => {
+  const server = await start('express');
+  const context = await browser.newContext();
+  t.after(async () => { await context.close(); await server.close(); });
+  await context.addCookies([{ name: 'demo_user', value: 'erin', url: server.base }]);
+  const page = await context.newPage();
+  await page.goto(`${server.base}/`);
+  await page.waitForFunction(() => document.getElementById('out').textContent !== '...');
+  const me = JSON.parse(await page.textContent('#out'));
+  assert.deepEqual([me.userId, me.project, me.mode], ['erin', API_KEY, 'secure']);
 });
