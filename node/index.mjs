@@ -17,6 +17,7 @@ export const {
   RequestAuthError,
   ConfigError,
   ERROR_CODES,
+  ERROR_TABLE,
   version,
   libraryPath,
   nativeLibrary,

@@ -649,6 +649,17 @@ notiflows_auth_result notiflows_auth_key_pair_public_key_pem(const struct notifl
 // other thread may be using it, and it must not be used afterwards.
 void notiflows_auth_key_pair_free(struct notiflows_auth_key_pair *pair);
 
+// Reads a security mode's name, `"secure"` or `"development"`, into `*out_mode`
+// (`NOTIFLOWS_AUTH_SECURITY_MODE_SECURE` or `_DEVELOPMENT`); any other name is
+// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`. Thread-safe.
+//
+// # Safety
+// `name` must point to `name_len` readable bytes (or be NULL with `name_len` 0);
+// `out_mode` must point to a writable `uint32_t`.
+notiflows_auth_result notiflows_auth_security_mode_parse(const uint8_t *name,
+                                                         size_t name_len,
+                                                         uint32_t *out_mode);
+
 // The version of the library, e.g. `"0.1.0"`.
 //
 // Returns a static NUL-terminated string: never free it. Thread-safe.

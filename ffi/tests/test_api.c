@@ -194,6 +194,19 @@ static void test_error_table(void) {
   CHECK(!notiflows_auth_error_at(0, NULL));
 }
 
+/* Security modes by name, read by the core's rule (what Node and Ruby pass on). */
+static void test_security_mode_names(void) {
+  uint32_t mode = 99;
+  CHECK_OK(notiflows_auth_security_mode_parse(S("development"), &mode));
+  CHECK(mode == NOTIFLOWS_AUTH_SECURITY_MODE_DEVELOPMENT);
+  CHECK_OK(notiflows_auth_security_mode_parse(S("secure"), &mode));
+  CHECK(mode == NOTIFLOWS_AUTH_SECURITY_MODE_SECURE);
+  mode = 99;
+  CHECK_RESULT(notiflows_auth_security_mode_parse(S("Secure"), &mode), NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK(mode == 99 && strstr(last_message(), "security_mode must be") != NULL);
+  CHECK_RESULT(notiflows_auth_security_mode_parse(S("secure"), NULL), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+}
+
 /* A thread that has never failed has no last error. */
 static void *fresh_thread(void *arg) {
   (void)arg;
@@ -819,6 +832,7 @@ int main(int argc, char **argv) {
   cases_dir = argv[1];
   test_errors();
   test_error_table();
+  test_security_mode_names();
   test_last_error_is_per_thread();
   test_keys();
   test_sign_and_verify();

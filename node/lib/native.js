@@ -162,6 +162,7 @@ const PROTOTYPES = [
      const uint8_t *api_key, size_t api_key_len, const notiflows_auth_public_key *signing_key)`,
   `${R} notiflows_auth_authenticator_rotate_signing_key(const notiflows_auth_authenticator *authenticator,
      const uint8_t *api_key, size_t api_key_len, uint32_t bits, _Out_ notiflows_auth_key_pair **out_pair)`,
+  `${R} notiflows_auth_security_mode_parse(const uint8_t *name, size_t name_len, _Out_ uint32_t *out_mode)`,
   `${R} notiflows_auth_authenticator_set_security_mode(const notiflows_auth_authenticator *authenticator,
      const uint8_t *api_key, size_t api_key_len, uint32_t security_mode)`,
   `${R} notiflows_auth_authenticator_set_allowed_origins(const notiflows_auth_authenticator *authenticator,

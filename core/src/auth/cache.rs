@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::token::{ClaimsRef, NumericDate};
 use crate::verify::Verifier;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 
 const MAX_SHARDS: usize = 16;
@@ -42,6 +42,16 @@ impl CacheKey {
 /// docs). Also public for the C ABI's verifier, which caches without projects.
 pub struct TokenCache {
     shards: Box<[RwLock<Shard>]>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// How often [`TokenCache::verify_with`] found a token (hits) or verified it (misses), for
+/// a server's metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
 }
 
 struct Shard {
@@ -99,7 +109,7 @@ impl TokenCache {
                 })
             })
             .collect();
-        Some(TokenCache { shards })
+        Some(TokenCache { shards, hits: AtomicU64::new(0), misses: AtomicU64::new(0) })
     }
 
     fn shard(&self, key: &CacheKey) -> &RwLock<Shard> {
@@ -125,13 +135,20 @@ impl TokenCache {
         let policy = verifier.policy();
         let key = CacheKey::new(generation, token);
         if let Some(hit) = self.get(&key, |claims| policy.check_times(&claims, now).map(|()| f(claims))) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
             return hit;
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
         verifier.verify_signature_with(token, |claims| {
             policy.check_times(&claims, now)?;
             self.insert(key, &claims);
             Ok(f(claims))
         })?
+    }
+
+    /// Hits and misses of [`TokenCache::verify_with`] so far.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats { hits: self.hits.load(Ordering::Relaxed), misses: self.misses.load(Ordering::Relaxed) }
     }
 
     /// Hands the cached claims for `key` to `f`, or `None` on a miss. Allocates nothing.

@@ -151,6 +151,7 @@ module NotiflowsAuth
                     %i[pointer pointer size_t pointer], R
     attach_function :authenticator_rotate_signing_key, :notiflows_auth_authenticator_rotate_signing_key,
                     %i[pointer pointer size_t uint32 pointer], R, blocking: true
+    attach_function :security_mode_parse, :notiflows_auth_security_mode_parse, %i[pointer size_t pointer], R
     attach_function :authenticator_set_security_mode, :notiflows_auth_authenticator_set_security_mode,
                     %i[pointer pointer size_t uint32], R
     attach_function :authenticator_set_allowed_origins, :notiflows_auth_authenticator_set_allowed_origins,
