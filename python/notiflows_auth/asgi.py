@@ -34,7 +34,7 @@ T = TypeVar("T")
 async def run_in_thread(function: Callable[[], T]) -> T:
     """Runs ``function`` in a worker thread: anyio's when it is installed, else asyncio's."""
     try:
-        import anyio.to_thread
+        import anyio.to_thread  # type: ignore[import-not-found, unused-ignore]  # optional dependency
     except ImportError:  # pragma: no cover - Starlette always brings anyio
         return await asyncio.to_thread(function)
     result: T = await anyio.to_thread.run_sync(function)
@@ -123,8 +123,8 @@ def token_endpoint(
     ``signing_key`` defaults to NOTIFLOWS_SIGNING_KEY; the token lives ``expires_in`` seconds
     (default 3600); 401 when ``user_id(request)`` gives no user. Signing runs in a worker thread.
     """
-    from starlette.requests import Request
-    from starlette.responses import Response
+    from starlette.requests import Request  # type: ignore[import-not-found, unused-ignore]  # optional dependency
+    from starlette.responses import Response  # type: ignore[import-not-found, unused-ignore]
 
     async def endpoint(request: Request) -> Response:
         uid = user_id(request)
