@@ -298,5 +298,5 @@ fn ok(status: StatusCode, body: Value) -> Response {
 }
 
 fn logged(id: &RequestId, what: &str, api_key: &str) {
-    tracing::info!(request_id = %id.0, api_key, "{what}");
+    tracing::info!(request_id = %id, api_key, "{what}");
 }

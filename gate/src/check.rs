@@ -5,10 +5,9 @@
 use crate::core_api;
 use crate::http_util::{error_response, set_cors, RequestId};
 use crate::state::Shared;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use notiflows_auth::auth::{Credential, API_KEY_HEADER};
 use notiflows_auth::{AuthenticatedUser, Error, ErrorKind};
 use std::sync::Arc;
@@ -24,23 +23,20 @@ pub const EXPIRES_IN: &str = "x-notiflows-token-expires-in";
 /// The header naming the original method, as each gateway sends it.
 const METHOD_HEADERS: [&str; 2] = ["x-original-method", "x-forwarded-method"];
 
-pub async fn check(
-    State(shared): State<Arc<Shared>>,
-    Extension(id): Extension<RequestId>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
+pub async fn check(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let started = Instant::now();
+    let (method, headers) = (request.method(), request.headers());
+    let id = request.extensions().get::<RequestId>();
     let snapshot = shared.snapshot();
     let auth = &snapshot.auth;
-    let original = original_method(&method, &headers);
+    let original = original_method(method, headers);
     let mode_of = || {
-        core_api::single_str(&headers, API_KEY_HEADER)
+        core_api::single_str(headers, API_KEY_HEADER)
             .and_then(|key| snapshot.modes.get(key))
             .map_or("unknown", |mode| mode.as_str())
     };
-    let (response, code, mode) = if is_preflight(&original, &headers) {
-        let cors = core_api::preflight_cors(auth, &headers);
+    let (response, code, mode) = if is_preflight(&original, headers) {
+        let cors = core_api::preflight_cors(auth, headers);
         if cors.allow_origin().is_some() {
             let mut response = StatusCode::NO_CONTENT.into_response();
             set_cors(response.headers_mut(), cors);
@@ -53,8 +49,8 @@ pub async fn check(
         }
     } else {
         let now = now();
-        let result = core_api::authenticate(auth, &headers, now).and_then(|user| allowed(&user, now));
-        let cors = core_api::response_cors(auth, &headers);
+        let result = core_api::authenticate(auth, headers, now).and_then(|user| allowed(&user, now));
+        let cors = core_api::response_cors(auth, headers);
         match result {
             Ok((mut response, mode)) => {
                 set_cors(response.headers_mut(), cors);
@@ -70,7 +66,7 @@ pub async fn check(
     let elapsed = started.elapsed();
     shared.metrics.decision(code, mode, elapsed);
     tracing::info!(
-        request_id = %id.0,
+        request_id = %DisplayId(id),
         method = %original,
         status = response.status().as_u16(),
         code,
@@ -117,14 +113,29 @@ fn allowed(user: &AuthenticatedUser, now: i64) -> Result<(Response, &'static str
         Credential::UserId => "user_id",
     };
     h.insert(HeaderName::from_static(CREDENTIAL), HeaderValue::from_static(credential));
-    if let Some(exp) = user.expires_at {
-        let left = exp.seconds().saturating_sub(now).max(0);
-        h.insert(HeaderName::from_static(EXPIRES_IN), HeaderValue::from(left));
-    }
+    // Always sent (empty without an expiry), so a gateway copying it overwrites whatever
+    // the client sent under that name.
+    let left = match user.expires_at {
+        Some(exp) => HeaderValue::from(exp.seconds().saturating_sub(now).max(0)),
+        None => HeaderValue::from_static(""),
+    };
+    h.insert(HeaderName::from_static(EXPIRES_IN), left);
     Ok((response, user.mode.as_str()))
 }
 
 fn now() -> i64 {
     let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// The request id in a log line (always set by the front layer).
+struct DisplayId<'a>(Option<&'a RequestId>);
+
+impl std::fmt::Display for DisplayId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(id) => id.fmt(f),
+            None => f.write_str("-"),
+        }
+    }
 }

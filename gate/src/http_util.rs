@@ -1,14 +1,13 @@
 //! Shared pieces of every answer: the `{"code","message"}` refusal (from the core's error,
 //! or a gate-level one for HTTP limits and admin calls), CORS, and request ids.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use notiflows_auth::auth::{CorsHeaders, ErrorResponse};
 use notiflows_auth::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 /// The header repeating a refusal's code, for gateways that drop bodies.
 pub const AUTH_ERROR: &str = "x-notiflows-auth-error";
@@ -51,37 +50,49 @@ pub fn set_cors(headers: &mut HeaderMap, cors: CorsHeaders<'_>) {
     }
 }
 
-/// The id of one request, in logs and in the answer's `x-request-id`.
+/// The id of one request, in logs and in the answer's `x-request-id`: the gateway's when it
+/// sends a plain token (NGINX's `$request_id`), else a number.
 #[derive(Clone)]
-pub struct RequestId(pub Arc<str>);
-
-/// Takes the gateway's `x-request-id` when it is a plain token (NGINX's `$request_id`),
-/// else numbers the request.
-pub async fn request_id(mut request: Request, next: Next) -> Response {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let given =
-        request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).filter(|v| {
-            (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-        });
-    let id: Arc<str> = match given {
-        Some(id) => id.into(),
-        None => format!("gate-{:x}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)).into(),
-    };
-    request.extensions_mut().insert(RequestId(Arc::clone(&id)));
-    let mut response = next.run(request).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(HeaderName::from_static(REQUEST_ID), value);
-    }
-    response
+pub enum RequestId {
+    Given(HeaderValue),
+    Numbered(u64),
 }
 
-/// Refuses a request whose headers exceed the configured count or size (431), before any
-/// other work.
-pub async fn header_limits(
-    axum::extract::State(limits): axum::extract::State<(usize, usize)>,
-    request: Request,
-    next: Next,
-) -> Response {
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // Checked to be plain ASCII when taken.
+            RequestId::Given(value) => f.write_str(value.to_str().unwrap_or_default()),
+            RequestId::Numbered(n) => write!(f, "gate-{n}"),
+        }
+    }
+}
+
+impl RequestId {
+    fn of(request: &Request) -> RequestId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        match request.headers().get(REQUEST_ID) {
+            Some(v)
+                if (1..=64).contains(&v.len())
+                    && v.as_bytes().iter().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b)) =>
+            {
+                RequestId::Given(v.clone())
+            }
+            _ => RequestId::Numbered(NEXT.fetch_add(1, Ordering::Relaxed)),
+        }
+    }
+
+    fn header(&self) -> HeaderValue {
+        match self {
+            RequestId::Given(value) => value.clone(),
+            RequestId::Numbered(n) => HeaderValue::from_str(&format!("gate-{n}")).expect("ASCII"),
+        }
+    }
+}
+
+/// What every request goes through first, in one layer: header count and size limits (431
+/// before any other work), then a request id for logs and the answer.
+pub async fn front(State(limits): State<(usize, usize)>, mut request: Request, next: Next) -> Response {
     let (max_headers, max_bytes) = limits;
     let headers = request.headers();
     let bytes: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
@@ -89,7 +100,12 @@ pub async fn header_limits(
         let message = format!("the request has more than {max_headers} headers or {max_bytes} bytes of them");
         return gate_error(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "request_headers_too_large", &message);
     }
-    next.run(request).await
+    let id = RequestId::of(&request);
+    let header = id.header();
+    request.extensions_mut().insert(id);
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(HeaderName::from_static(REQUEST_ID), header);
+    response
 }
 
 /// 404 for any other path.
@@ -98,11 +114,7 @@ pub async fn not_found() -> Response {
 }
 
 /// 408 when a request is not answered within the configured time.
-pub async fn timeout(
-    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn timeout(State(limit): State<std::time::Duration>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => gate_error(StatusCode::REQUEST_TIMEOUT, "request_timeout", "the request was not answered in time"),

@@ -60,7 +60,7 @@ pub struct Running {
 impl Running {
     /// Re-reads the projects file now (what `SIGHUP` does).
     pub async fn reload(&self) {
-        self.shared.reload().await;
+        self.shared.reload(false).await;
     }
 
     /// Stops accepting, lets requests in flight finish, and returns.
@@ -109,6 +109,7 @@ pub async fn start(options: Options) -> Result<Running, String> {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let router = admin::router(Arc::clone(&shared)).merge(ops::router(Arc::clone(&shared)));
         let router = router.layer(tower_http::limit::RequestBodyLimitLayer::new(limits.max_admin_body_bytes));
+        let router = with_timeout(router, &limits);
         tasks.push(tokio::spawn(server::serve(
             listener,
             layered(router, &limits),
@@ -129,7 +130,7 @@ pub async fn start(options: Options) -> Result<Running, String> {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    _ = tick.tick() => shared.reload().await,
+                    _ = tick.tick() => shared.reload(true).await,
                     _ = stopped.changed() => break,
                 }
             }
@@ -184,19 +185,20 @@ fn public_router(shared: Arc<Shared>) -> Router {
         .merge(ops::router(shared))
 }
 
-/// The layers both listeners share, innermost first: timeout, header limits, request id,
-/// and a panic boundary (a bug answers 500, never takes the process down).
+/// The layers both listeners share: header limits and request ids, a panic boundary (a bug
+/// answers 500, never takes the process down), 404 for other paths.
 fn layered(router: Router, limits: &config::Limits) -> Router {
-    let timeout = Duration::from_millis(limits.request_timeout_ms);
     router
         .fallback(http_util::not_found)
-        .layer(axum::middleware::from_fn_with_state(timeout, http_util::timeout))
-        .layer(axum::middleware::from_fn_with_state(
-            (limits.max_headers, limits.max_header_bytes),
-            http_util::header_limits,
-        ))
-        .layer(axum::middleware::from_fn(http_util::request_id))
+        .layer(axum::middleware::from_fn_with_state((limits.max_headers, limits.max_header_bytes), http_util::front))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
+}
+
+/// The admin API also has a request timeout (408). The decision endpoint needs none: it
+/// never waits on anything once its headers are read (and those have a deadline).
+fn with_timeout(router: Router, limits: &config::Limits) -> Router {
+    let timeout = Duration::from_millis(limits.request_timeout_ms);
+    router.layer(axum::middleware::from_fn_with_state(timeout, http_util::timeout))
 }
 
 fn init_logs() {

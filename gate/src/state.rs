@@ -40,6 +40,13 @@ struct Disk {
     path: Option<PathBuf>,
     /// The bytes last loaded or written, so a reload of the same bytes is a no-op.
     last: Vec<u8>,
+    /// Modification time and length when last read: unchanged, the file is not read again.
+    seen: Option<(std::time::SystemTime, u64)>,
+}
+
+fn stamp(path: &std::path::Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 /// A change that could not be made; nothing changed.
@@ -73,7 +80,7 @@ impl Shared {
             admin_token,
             metrics: Metrics::default(),
             snapshot: ArcSwap::from_pointee(snapshot),
-            changes: tokio::sync::Mutex::new(Disk { path, last }),
+            changes: tokio::sync::Mutex::new(Disk { seen: path.as_deref().and_then(stamp), path, last }),
             stale: Mutex::new(None),
             retired_cache: Mutex::new(CacheStats::default()),
         })
@@ -107,9 +114,16 @@ impl Shared {
 
     /// Re-reads the projects file after a hand edit. A file that does not load keeps the
     /// configuration in force and marks it stale (log, `/readyz`, metrics).
-    pub async fn reload(&self) {
+    /// `SIGHUP` reads the file whatever its modification time; the periodic check
+    /// (`changed_only`) skips a file whose modification time and length are unchanged.
+    pub async fn reload(&self, changed_only: bool) {
         let mut disk = self.changes.lock().await;
         let Some(path) = disk.path.clone() else { return };
+        let seen = stamp(&path);
+        if changed_only && seen.is_some() && seen == disk.seen {
+            return;
+        }
+        disk.seen = seen;
         let read = store::read(&path);
         let bytes = match read {
             Ok(Some(bytes)) if bytes == disk.last => return,
