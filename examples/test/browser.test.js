@@ -12,7 +12,7 @@ const express = require('express');
 const { chromium } = require('playwright-core');
 const { Authenticator } = require('notiflows-auth');
 const { notiflowsAuth, tokenEndpoint } = require('notiflows-auth/middleware/express');
-const { API_KEY, signingKey } = require('./helpers');
+const { API_KEY, signingKey, start } = require('./helpers');
 
 const CLIENT = require.resolve('notiflows-auth/browser/client.js');
 const CHROMIUM_FLAGS = [
@@ -112,6 +112,7 @@ function run(page, api, options, { requests, everyMs }) {
   return page.evaluate(async ({ api, options, requests, everyMs }) => {
     const client = window.nf.createNotiflowsClient({ ...options, fetchToken: window.nf.tokenFromEndpoint('/notiflows-token'), baseUrl: api });
     const outcomes = [];
+    const started = performance.now();
     for (let i = 0; i < requests; i += 1) {
       try {
         const res = await client.fetch('/v1/me');
@@ -123,8 +124,18 @@ function run(page, api, options, { requests, everyMs }) {
       await new Promise((r) => setTimeout(r, everyMs));
     }
     client.stop();
-    return { outcomes, refreshes: client.refreshCount };
+    return { outcomes, refreshes: client.refreshCount, seconds: (performance.now() - started) / 1000 };
   }, { api, options, requests, everyMs });
+}
+
+/**
+ * The refresh count of a run fits refreshes `minGap` to `maxGap` seconds apart (plus the
+ * first token): the schedule, not a storm, however slow the machine made the run.
+ */
+function assertSchedule({ refreshes, seconds }, minGap, maxGap) {
+  const least = Math.floor(seconds / maxGap);
+  const most = 2 + Math.ceil(seconds / minGap);
+  assert.ok(refreshes >= least && refreshes <= most, `${refreshes} refreshes in ${seconds.toFixed(1)} s, expected ${least} to ${most}`);
 }
 
 const SHORT = { apiKey: API_KEY, refreshMarginSeconds: 1.5, jitterSeconds: 0.25, minRefreshIntervalSeconds: 0.5 };
@@ -133,11 +144,12 @@ test('requests keep succeeding across many refreshes of 3 s tokens', async (t) =
   const server = await startServer({ lifetime: 3 });
   const { page, close } = await openPage(server);
   t.after(async () => { await close(); await server.close(); });
-  const { outcomes, refreshes } = await run(page, server.api, SHORT, { requests: 80, everyMs: 100 });
-  assert.deepEqual(outcomes.filter((o) => o !== 'ok'), []);
-  // About 9 s of traffic, a refresh every 1.25 to 1.5 s: at least 5, and no storm.
-  assert.ok(refreshes >= 5 && refreshes <= 10, `refreshes: ${refreshes}`);
-  assert.equal(server.stats.tokenCalls.length, refreshes);
+  const result = await run(page, server.api, SHORT, { requests: 80, everyMs: 100 });
+  assert.deepEqual(result.outcomes.filter((o) => o !== 'ok'), []);
+  // 8 s or more of traffic, a refresh every 1.25 to 1.5 s (3 s minus the margin and jitter).
+  assert.ok(result.refreshes >= 5, `refreshes: ${result.refreshes}`);
+  assertSchedule(result, 1.25, 1.5);
+  assert.equal(server.stats.tokenCalls.length, result.refreshes);
   assert.deepEqual(server.stats.codes, [], 'the server never saw an expired (or any refused) token');
 });
 
@@ -215,9 +227,9 @@ test('server clocks ahead of (or behind) the browser do not make it loop', async
     const server = await startServer({ lifetime: 3, apiSkew: 60, tokenSkew: 60 });
     const { page, close } = await openPage(server);
     try {
-      const { outcomes, refreshes } = await run(page, server.api, SHORT, { requests: 40, everyMs: 100 });
-      assert.deepEqual(outcomes.filter((o) => o !== 'ok'), []);
-      assert.ok(refreshes >= 2 && refreshes <= 5, `refreshes: ${refreshes}`);
+      const result = await run(page, server.api, SHORT, { requests: 40, everyMs: 100 });
+      assert.deepEqual(result.outcomes.filter((o) => o !== 'ok'), []);
+      assertSchedule(result, 1.25, 1.5);
     } finally {
       await close();
       await server.close();
@@ -227,9 +239,9 @@ test('server clocks ahead of (or behind) the browser do not make it loop', async
     const server = await startServer({ lifetime: 3, apiSkew: -60, tokenSkew: -60 });
     const { page, close } = await openPage(server);
     try {
-      const { outcomes, refreshes } = await run(page, server.api, SHORT, { requests: 40, everyMs: 100 });
-      assert.deepEqual(outcomes.filter((o) => o !== 'ok'), []);
-      assert.ok(refreshes >= 2 && refreshes <= 5, `refreshes: ${refreshes}`);
+      const result = await run(page, server.api, SHORT, { requests: 40, everyMs: 100 });
+      assert.deepEqual(result.outcomes.filter((o) => o !== 'ok'), []);
+      assertSchedule(result, 1.25, 1.5);
     } finally {
       await close();
       await server.close();
@@ -240,10 +252,10 @@ test('server clocks ahead of (or behind) the browser do not make it loop', async
     const { page, close } = await openPage(server);
     try {
       const options = { ...SHORT, refreshMarginSeconds: 30, minRefreshIntervalSeconds: 1 };
-      const { outcomes, refreshes } = await run(page, server.api, options, { requests: 40, everyMs: 100 });
-      assert.deepEqual(outcomes.filter((o) => o !== 'ok'), []);
-      // 4 s of traffic, a refresh at most once a second.
-      assert.ok(refreshes >= 3 && refreshes <= 6, `refreshes: ${refreshes}`);
+      const result = await run(page, server.api, options, { requests: 40, everyMs: 100 });
+      assert.deepEqual(result.outcomes.filter((o) => o !== 'ok'), []);
+      // Every token is inside the margin on arrival: one refresh a second, never more.
+      assertSchedule(result, 1, 1.5);
     } finally {
       await close();
       await server.close();
@@ -302,4 +314,16 @@ test('refusals surface with their code; odd payloads never loop', async (t) => {
   assert.deepEqual([result.always.code, result.always.message], ['token_expired', 'still expired']);
   assert.equal(result.afterAlways, 2, 'token_expired: one refresh');
   assert.equal(server.stats.odd, 4, 'text once, shape once, always-expired twice (one retry)');
+});
+
+test("the Express example's page signs in through the token endpoint and calls the API", async (t) => {
+  const server = await start('express');
+  const context = await browser.newContext();
+  t.after(async () => { await context.close(); await server.close(); });
+  await context.addCookies([{ name: 'demo_user', value: 'erin', url: server.base }]);
+  const page = await context.newPage();
+  await page.goto(`${server.base}/`);
+  await page.waitForFunction(() => document.getElementById('out').textContent !== '...');
+  const me = JSON.parse(await page.textContent('#out'));
+  assert.deepEqual([me.userId, me.project, me.mode], ['erin', API_KEY, 'secure']);
 });

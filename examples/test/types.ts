@@ -16,6 +16,8 @@ app.get('/v1/me', (req, res) => {
   const user: forExpress.NotiflowsUser | undefined = req.notiflows;
   const id: string | undefined = user?.userId;
   const exp: number | null | undefined = user?.expiresAt;
+  // @ts-expect-error: NotiflowsUser has no such member
+  void user?.nope;
   res.json({ id, exp, project: user?.project });
 });
 
@@ -25,6 +27,8 @@ async function fastifyServer(): Promise<void> {
   f.get('/notiflows-token', forFastify.tokenEndpoint({ userId: () => 'alice', expiresInSeconds: 600 }));
   f.get('/me', async (request) => {
     const user: forFastify.NotiflowsUser | null = request.notiflows;
+    // @ts-expect-error: null before the plugin ran, so strict mode wants a check
+    void request.notiflows.userId;
     return { mode: user?.mode };
   });
 }
@@ -47,6 +51,8 @@ async function browser(): Promise<void> {
       void [code, status];
     }
   }
+  // @ts-expect-error: fetchToken must give a string or { userKey }
+  createNotiflowsClient({ apiKey: 'pk', fetchToken: async () => 42 });
   const n: number = client.refreshCount;
   void n;
   client.stop();

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from starlette.requests import Request
+    from starlette.requests import Request  # type: ignore[import-not-found, unused-ignore]  # optional dependency
 else:
     try:
         from starlette.requests import Request

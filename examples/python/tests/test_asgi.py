@@ -1,9 +1,11 @@
-"""The ASGI middleware runs authenticate in a worker thread, never on the event loop's."""
+"""The ASGI middleware: authenticate runs in a worker thread, never on the event loop's;
+WebSocket handshakes are authenticated too; other scopes pass through."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from typing import Any, List, cast
+from typing import Any, List, MutableMapping, cast
 
 import httpx
 from conftest import API_KEY, SIGNING_KEY, serve_asgi
@@ -60,3 +62,35 @@ def test_authenticate_runs_off_the_event_loop() -> None:
         assert len(recording.threads) == 3 and len(loop_threads) == 3
         on_loop = [t in loop_threads for t in recording.threads]
         assert on_loop == [not offload] * 3, f"offload={offload}"
+
+
+def test_websocket_handshakes_are_authenticated_and_other_scopes_pass() -> None:
+    auth = Authenticator()
+    auth.add_project(API_KEY, signing_public_key=SIGNING_KEY.public_key_pem)
+    reached: List[str] = []
+
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        reached.append(scope["type"])
+
+    middleware = NotiflowsAuthMiddleware(app, authenticator=auth)
+
+    def handshake(headers: List[tuple[bytes, bytes]]) -> List[MutableMapping[str, Any]]:
+        sent: List[MutableMapping[str, Any]] = []
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(message)
+
+        async def receive() -> MutableMapping[str, Any]:
+            return {"type": "websocket.connect"}
+
+        scope = {"type": "websocket", "path": "/feed", "headers": headers}
+        asyncio.run(middleware(scope, receive, send))
+        return sent
+
+    assert handshake([(b"x-notiflows-api-key", API_KEY.encode())]) == [{"type": "websocket.close", "code": 1008}]
+    assert reached == []
+    token = SIGNING_KEY.sign_user_token("alice").encode()
+    assert handshake([(b"x-notiflows-api-key", API_KEY.encode()), (b"x-notiflows-user-key", token)]) == []
+    assert reached == ["websocket"]
+    asyncio.run(middleware({"type": "lifespan"}, cast(Any, None), cast(Any, None)))
+    assert reached == ["websocket", "lifespan"]
