@@ -19,6 +19,8 @@ pub struct Snapshot {
     pub file: StoreFile,
     /// Each project's mode, for labelling refusals in metrics.
     pub modes: HashMap<String, SecurityMode>,
+    /// Each project's public JWK Set, as served.
+    pub jwk_sets: HashMap<String, String>,
     pub generation: u64,
 }
 
@@ -188,7 +190,8 @@ fn build(config: &Config, file: StoreFile, generation: u64) -> Result<Snapshot, 
     let auth =
         core_api::authenticator(config.auth.options(), &file).map_err(|(key, e)| ChangeError::Invalid(key, e))?;
     let modes = file.projects.iter().filter_map(|p| Some((p.api_key.clone(), p.security_mode.parse().ok()?))).collect();
-    Ok(Snapshot { auth, file, modes, generation })
+    let jwk_sets = core_api::jwk_sets(&file);
+    Ok(Snapshot { auth, file, modes, jwk_sets, generation })
 }
 
 pub fn describe(error: &ChangeError) -> String {
