@@ -483,6 +483,18 @@ def browser(s, tokens):
     ok(len(after) == 1, f"one browser call reached the upstream: {len(after)}")
 
 
+def no_secrets_logged(s, tokens):
+    """The gate's log holds decisions and admin actions, never a token or key."""
+    with open(s.path("gate.log")) as f:
+        log = f.read()
+    with open(s.path("private_key.pem")) as f:
+        private_line = f.read().splitlines()[1]
+    ok('"message":"decision"' in log and "signing key generated" in log, "the log has decisions and admin actions")
+    for secret in (tokens["good"], tokens["good"].split(".")[2], tokens["expired"], ADMIN_TOKEN, private_line):
+        ok(secret not in log, "no token, key or admin token in the gate's log")
+    print(f"  the gate's log ({log.count(chr(10))} lines): no token, key or admin token")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", required=True)
@@ -516,6 +528,7 @@ def main():
         s.start_gate()
         if not args.no_browser:
             browser(s, tokens)
+        no_secrets_logged(s, tokens)
         print(f"gateways: {checks} checks passed")
     except Exception:
         for log in ("gate.log", "nginx-error.log", "caddy.log"):
