@@ -50,7 +50,10 @@ module NotiflowsAuth
     end
 
     def handle
-      raise NotiflowsAuth::BindingError.new("null_argument", 500, "this #{self.class.name} was closed") unless @pointer
+      unless @pointer
+        status = Native.error_http_status(NotiflowsAuth::ERROR_CODES.fetch("null_argument"))
+        raise NotiflowsAuth.error_for("null_argument", status, "this #{self.class.name} was closed")
+      end
 
       @pointer
     end
@@ -376,10 +379,15 @@ module NotiflowsAuth
 
     private
 
+    # A security mode (:secure, :development or their names) as the library's number; the
+    # library refuses any other name.
     def mode_number(mode)
-      MODES.fetch(mode.is_a?(String) ? mode.to_sym : mode) do
-        raise ConfigError.new("config_invalid", 500, "security_mode must be :secure or :development")
-      end
+      raise TypeError, "security_mode must be :secure or :development" unless mode.is_a?(String) || mode.is_a?(Symbol)
+
+      name, len = Native.bytes(mode.to_s, "security_mode")
+      out = FFI::MemoryPointer.new(:uint32)
+      Native.check(Native.security_mode_parse(name, len, out))
+      out.read(:uint32)
     end
 
     # [pointer, count, strings kept alive] for an array of origins.

@@ -20,7 +20,7 @@ use crate::token::{ClaimsRef, NumericDate};
 use crate::verify::Verifier;
 use arc_swap::ArcSwap;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Most entries per shard: what an insert copies. Small enough that the copy costs a small
@@ -51,6 +51,43 @@ impl CacheKey {
 /// docs). Also public for the C ABI's verifier, which caches without projects.
 pub struct TokenCache {
     shards: Box<[Shard]>,
+    hits: Counter,
+    misses: Counter,
+}
+
+/// How often [`TokenCache::verify_with`] found a token (hits) or verified it (misses), for
+/// a server's metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+}
+
+/// Stripes of a counter, each on its own cache line.
+const STRIPES: usize = 16;
+
+#[repr(align(128))]
+#[derive(Default)]
+struct Stripe(AtomicU64);
+
+/// A counter that threads add to without sharing a cache line (each adds to its own
+/// stripe), so counting hits does not undo their scaling across cores.
+#[derive(Default)]
+struct Counter([Stripe; STRIPES]);
+
+impl Counter {
+    fn add(&self) {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        thread_local! {
+            static STRIPE: usize = NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES;
+        }
+        let stripe = STRIPE.try_with(|s| *s).unwrap_or(0);
+        self.0[stripe].0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn total(&self) -> u64 {
+        self.0.iter().map(|s| s.0.load(Ordering::Relaxed)).sum()
+    }
 }
 
 struct Shard {
@@ -114,7 +151,7 @@ impl TokenCache {
                 hand: Mutex::new(0),
             })
             .collect();
-        Some(TokenCache { shards })
+        Some(TokenCache { shards, hits: Counter::default(), misses: Counter::default() })
     }
 
     fn shard(&self, key: &CacheKey) -> &Shard {
@@ -141,13 +178,20 @@ impl TokenCache {
         let policy = verifier.policy();
         let key = CacheKey::new(generation, token);
         if let Some(hit) = self.get(&key, |claims| policy.check_times(&claims, now).map(|()| f(claims))) {
+            self.hits.add();
             return hit;
         }
+        self.misses.add();
         verifier.verify_signature_with(token, |claims| {
             policy.check_times(&claims, now)?;
             self.insert(key, &claims);
             Ok(f(claims))
         })?
+    }
+
+    /// Hits and misses of [`TokenCache::verify_with`] so far.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats { hits: self.hits.total(), misses: self.misses.total() }
     }
 
     /// Hands the cached claims for `key` to `f`, or `None` on a miss. Allocates nothing.

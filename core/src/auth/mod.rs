@@ -26,7 +26,7 @@ mod origin;
 mod project;
 mod response;
 
-pub use cache::{CacheKey, TokenCache};
+pub use cache::{CacheKey, CacheStats, TokenCache};
 pub use cors::{CorsHeaders, ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS};
 pub use headers::{HeaderPair, API_KEY_HEADER, MAX_USER_ID_BYTES, USER_ID_HEADER, USER_KEY_HEADER};
 pub use project::{ApiKey, ProjectConfig, SecurityMode, MAX_API_KEY_BYTES};
@@ -257,6 +257,11 @@ impl Authenticator {
             Some(allowed) => allowed.then_some(origin),
             None => Some(origin),
         }
+    }
+
+    /// The verified-token cache's hits and misses so far (zeros without a cache).
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.as_ref().map(TokenCache::stats).unwrap_or_default()
     }
 
     /// Verifies a user token for `project`, through the cache when there is one.
