@@ -20,6 +20,9 @@ import sys
 RUST_LABELS = {
     "ours": "notiflows-auth",
     "ours_borrowed": "notiflows-auth (`verify_with`, claims borrowed)",
+    "ours_aws_lc_rs": "notiflows-auth, aws-lc-rs provider",
+    "cache_hit_1_thread": "cache hits, 1 thread (10,000 per run)",
+    "cache_hit_2_threads": "cache hits, 2 threads (10,000 each per run)",
     "ring": "ring, bare (floor)",
     "aws_lc_rs": "aws-lc-rs, bare (floor)",
     "jsonwebtoken11": "jsonwebtoken 11 (`insecure_decode`)",
@@ -45,7 +48,7 @@ def label(group, ident):
 
 # Bare primitives: the floor we are measured against, not JWT libraries.
 FLOORS = {"ring", "aws_lc_rs"}
-GROUP_ORDER = ["parse", "verify/2048", "verify/3072", "verify/4096", "sign/2048", "authenticate"]
+GROUP_ORDER = ["parse", "verify/2048", "verify/3072", "verify/4096", "sign/2048", "authenticate", "authenticate_threads"]
 
 
 def criterion(directory):
