@@ -22,6 +22,7 @@
 
 pub mod authenticator;
 pub mod keys;
+pub mod report;
 pub mod result;
 pub mod time;
 pub mod verify;

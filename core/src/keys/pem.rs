@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorKind};
 use zeroize::Zeroizing;
 
 /// How the one-line base64 form starts: the encoding of `-----BEGIN`.
-const BASE64_PEM_PREFIX: &str = "LS0tLS1CRUdJTi";
+pub(crate) const BASE64_PEM_PREFIX: &str = "LS0tLS1CRUdJTi";
 const BEGIN: &str = "-----BEGIN ";
 const END: &str = "-----END ";
 const DASHES: &str = "-----";
