@@ -409,7 +409,14 @@ def write(results_dir, md_path, svg_path):
     out("![ours divided by the best peer, ops/s](ratios.svg)")
     out("")
     out("Reproduce: `scripts/bench` (about 15 minutes on 2 cores; `scripts/bench --help` for options).")
-    open(md_path, "w").write("\n".join(lines) + "\n")
+    # The gate's section is written by scripts/bench-gate: kept as it is.
+    gate = ""
+    if os.path.exists(md_path):
+        previous = open(md_path).read()
+        marker = "<!-- gate-bench:begin"
+        if marker in previous:
+            gate = "\n" + previous[previous.index(marker):]
+    open(md_path, "w").write("\n".join(lines) + "\n" + gate)
     open(svg_path, "w").write(svg(chart))
 
 

@@ -1,6 +1,9 @@
 // Type declarations for notiflows-auth (Node).
 
-/** Every error code: the core's taxonomy and the C ABI's own codes. */
+/**
+ * Every error code: the core's taxonomy and the C ABI's own codes. The package reads them
+ * from the library's error table; ffi/src/tests/codes.rs checks this list against it.
+ */
 export type ErrorCode =
   | 'token_malformed'
   | 'token_base64'
@@ -30,8 +33,23 @@ export type ErrorCode =
   | 'invalid_utf8'
   | 'panic';
 
+/** The family of a code, which picks its class; `ffi` (the C ABI's own codes) gets the root class. */
+export type ErrorFamily = 'token' | 'signing_key' | 'request_auth' | 'config' | 'ffi';
+
+/** One row of the library's error table. */
+export interface ErrorInfo {
+  readonly code: ErrorCode;
+  readonly number: number;
+  readonly status: number;
+  readonly family: ErrorFamily;
+  readonly message: string;
+}
+
 /** Every error code with its number in the C ABI. */
 export const ERROR_CODES: Readonly<Record<ErrorCode, number>>;
+
+/** The library's error table, in numeric order, read when the package loads. */
+export const ERROR_TABLE: readonly ErrorInfo[];
 
 /** Every failure: a stable `code`, the HTTP `status` to answer with, the `claim` concerned. */
 export class NotiflowsAuthError extends Error {
@@ -190,3 +208,8 @@ export class Authenticator extends Handle {
 export const version: string;
 /** The path of the C library in use. */
 export const libraryPath: string;
+/**
+ * Which C library was loaded: the one bundled in the package, $NOTIFLOWS_AUTH_LIB, or (in a
+ * checkout only) a development build in target/.
+ */
+export const nativeLibrary: { readonly path: string; readonly source: 'bundled' | 'env' | 'development' };

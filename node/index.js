@@ -11,6 +11,7 @@
 const {
   c,
   libraryPath,
+  nativeLibrary,
   check,
   readBuffer,
   closedError,
@@ -23,7 +24,7 @@ const {
   decodeText,
 } = require('./lib/native');
 const util = require('node:util');
-const { ERROR_CODES } = require('./lib/codes');
+const { ERROR_CODES, ERROR_TABLE } = require('./lib/codes');
 const errors = require('./lib/errors');
 
 const { NotiflowsAuthError, SigningKeyError, ConfigError } = errors;
@@ -337,15 +338,16 @@ class Verifier extends Handle {
   }
 }
 
-const MODES = { secure: 0, development: 1 };
 const MODE_NAMES = ['secure', 'development'];
 const CREDENTIALS = ['user_key', 'user_id'];
 
+/** A security mode's name as the library's number; the library refuses any other name. */
 function modeNumber(mode) {
-  if (!Object.hasOwn(MODES, mode)) {
-    throw new ConfigError('config_invalid', 500, 'securityMode must be "secure" or "development"');
-  }
-  return MODES[mode];
+  if (typeof mode !== 'string') throw new TypeError('securityMode must be "secure" or "development"');
+  const name = bytes(mode, 'securityMode');
+  const out = [0];
+  check(c.security_mode_parse(name, name.length, out));
+  return out[0];
 }
 
 /** Origins as the C array of byte strings. */
@@ -560,6 +562,8 @@ module.exports = {
   RequestAuthError: errors.RequestAuthError,
   ConfigError,
   ERROR_CODES,
+  ERROR_TABLE,
   version,
   libraryPath,
+  nativeLibrary,
 };

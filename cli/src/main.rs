@@ -31,6 +31,8 @@ enum Command {
     Authenticate(commands::authenticate::Args),
     /// Walk through the product end to end on an embedded setup (nothing to prepare).
     Demo(commands::demo::Args),
+    /// Serve the User API gate: the decision endpoint for gateways, and the admin API.
+    Serve(commands::serve::Args),
 }
 
 /// A failure the command reports: a library error, a plain message (I/O), a usage error
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Authenticate(args) => commands::authenticate::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

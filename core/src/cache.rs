@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::token::{ClaimsRef, NumericDate};
 use crate::verify::Verifier;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 const MAX_SHARDS: usize = 16;
@@ -49,6 +49,16 @@ impl CacheKey {
 pub(crate) struct TokenCache {
     shards: Box<[RwLock<Shard>]>,
     capacity: usize,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// How often the cache found a token (hits) or verified it (misses), for a server's
+/// metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
 }
 
 /// A cached entry, read under its shard's read lock.
@@ -118,7 +128,7 @@ impl TokenCache {
                 })
             })
             .collect();
-        Some(TokenCache { shards, capacity })
+        Some(TokenCache { shards, capacity, hits: AtomicU64::new(0), misses: AtomicU64::new(0) })
     }
 
     /// The most entries kept.
@@ -151,15 +161,23 @@ impl TokenCache {
         policy.check_size(token)?;
         let key = CacheKey::new(generation, token);
         if let Some(hit) = self.get(&key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
             let claims = hit.claims();
             policy.check_times(&claims, now)?;
             return Ok(f(claims));
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        self.misses.fetch_add(1, Ordering::Relaxed);
         verifier.verify_signature_with(token, |claims| {
             policy.check_times(&claims, now)?;
             self.insert(key, &claims);
             Ok(f(claims))
         })?
+    }
+
+    /// Hits and misses of [`TokenCache::verify_with`] so far.
+    pub(crate) fn stats(&self) -> CacheStats {
+        CacheStats { hits: self.hits.load(Ordering::Relaxed), misses: self.misses.load(Ordering::Relaxed) }
     }
 
     /// The cached entry for `key`, marked as in use. Allocates nothing.

@@ -30,7 +30,7 @@ pub use auth::{
     AuthenticatedUser, Authenticator, AuthenticatorOptions, CorsHeaders, Credential, ErrorResponse, HeaderPair,
     ProjectConfig, SecurityMode,
 };
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorFamily, ErrorKind};
 pub use keys::{generate_signing_key, GeneratedKeyPair, PublicKey, SigningKey};
 pub use keys::{DEFAULT_GENERATED_KEY_BITS, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS};
 pub use sign::{SignOptions, DEFAULT_EXPIRES_IN_SECONDS};

@@ -469,6 +469,18 @@ fn cached_tokens_recheck_times_on_every_hit() {
 }
 
 #[test]
+fn cache_stats_count_hits_and_misses() {
+    let a = setups(SECURE, &[]).pop().unwrap();
+    let before = a.cache_stats();
+    let headers = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", &token0("carol"))];
+    for _ in 0..3 {
+        assert_eq!(code(auth_at(&a, &headers, None, NOW)), "ok");
+    }
+    let after = a.cache_stats();
+    assert_eq!((after.hits - before.hits, after.misses - before.misses), (2, 1));
+}
+
+#[test]
 fn cached_tokens_keep_the_policy() {
     let policy = Policy { leeway_seconds: 30, require_exp: true, ..Policy::default() };
     let a = Authenticator::new(AuthenticatorOptions { policy, cache_capacity: 8 }).unwrap();

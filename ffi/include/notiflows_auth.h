@@ -24,6 +24,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The version of this header, the workspace version in Cargo.toml; the library's own is
+// notiflows_auth_version().
+#define NOTIFLOWS_AUTH_VERSION "0.1.0"
+#define NOTIFLOWS_AUTH_VERSION_MAJOR 0
+#define NOTIFLOWS_AUTH_VERSION_MINOR 1
+#define NOTIFLOWS_AUTH_VERSION_PATCH 0
+
 // The verified-token cache size the bindings use when their caller does not choose one.
 #define NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY 10000
 
@@ -237,6 +244,22 @@ typedef struct notiflows_auth_authenticated {
   struct notiflows_auth_numeric_date expires_at;
 } notiflows_auth_authenticated;
 
+// One row of the error table: a code's number, string code, HTTP status, family and
+// general message. The byte strings are static (never free them) and not NUL-terminated.
+typedef struct notiflows_auth_error_info {
+  // The numeric code: the `notiflows_auth_result` value.
+  uint32_t number;
+  // The HTTP status a server should answer with.
+  uint16_t http_status;
+  // The stable string code (`token_expired`, ...), the same in every binding.
+  struct notiflows_auth_bytes code;
+  // The family, which names the exception class in the bindings: `token`,
+  // `signing_key`, `request_auth`, `config`, or `ffi` for the C ABI's own codes.
+  struct notiflows_auth_bytes family;
+  // The general English message (`notiflows_auth_error_message`).
+  struct notiflows_auth_bytes message;
+} notiflows_auth_error_info;
+
 // The time claims of a verified user token (its `sub` is written to a separate buffer).
 typedef struct notiflows_auth_claims {
   struct notiflows_auth_numeric_date exp;
@@ -442,6 +465,20 @@ notiflows_auth_result notiflows_auth_authenticator_cors_preflight(const struct n
 // freed; no other thread may be using it, and it must not be used afterwards.
 void notiflows_auth_authenticator_free(struct notiflows_auth_authenticator *authenticator);
 
+// The number of error codes: valid indexes for `notiflows_auth_error_at` are 0 to this
+// minus 1. Thread-safe.
+size_t notiflows_auth_error_count(void);
+
+// Writes row `index` of the error table into `*out_info` and returns true; returns false
+// (writing nothing) when `index` is not below `notiflows_auth_error_count()` or `out_info`
+// is NULL. Rows are in numeric order: the core's codes, then the C ABI's own.
+//
+// Thread-safe. Does not change the last error.
+//
+// # Safety
+// A non-NULL `out_info` must point to a writable `notiflows_auth_error_info`.
+bool notiflows_auth_error_at(size_t index, struct notiflows_auth_error_info *out_info);
+
 // Loads an RSA public key from SPKI PEM (`PUBLIC KEY`), PKCS#1 PEM (`RSA PUBLIC KEY`), DER
 // (either), or a base64-encoded PEM line; the format is detected. Surrounding whitespace,
 // CRLF line ends and literal `\n` escapes are tolerated.
@@ -617,6 +654,17 @@ notiflows_auth_result notiflows_auth_key_pair_public_key_pem(const struct notifl
 // `pair` must be NULL or a handle from `notiflows_auth_key_pair_generate` not yet freed; no
 // other thread may be using it, and it must not be used afterwards.
 void notiflows_auth_key_pair_free(struct notiflows_auth_key_pair *pair);
+
+// Reads a security mode's name, `"secure"` or `"development"`, into `*out_mode`
+// (`NOTIFLOWS_AUTH_SECURITY_MODE_SECURE` or `_DEVELOPMENT`); any other name is
+// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`. Thread-safe.
+//
+// # Safety
+// `name` must point to `name_len` readable bytes (or be NULL with `name_len` 0);
+// `out_mode` must point to a writable `uint32_t`.
+notiflows_auth_result notiflows_auth_security_mode_parse(const uint8_t *name,
+                                                         size_t name_len,
+                                                         uint32_t *out_mode);
 
 // The version of the library, e.g. `"0.1.0"`.
 //

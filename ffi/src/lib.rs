@@ -21,7 +21,9 @@
 #![allow(non_camel_case_types)]
 
 pub mod authenticator;
+pub mod error_table;
 pub mod keys;
+pub mod names;
 pub mod report;
 pub mod result;
 pub mod time;

@@ -4,7 +4,7 @@
 use crate::boundary::{guard, guard_value};
 use crate::io::{Out, OutBytes};
 use crate::result::{last_error, notiflows_auth_result, restore_last_error, Failure};
-use core::ffi::c_char;
+use core::ffi::{c_char, CStr};
 use notiflows::auth::ErrorResponse;
 
 /// The version of the library, e.g. `"0.1.0"`.
@@ -27,7 +27,7 @@ pub extern "C" fn notiflows_auth_error_code_string(result: u32) -> *const c_char
     guard_value(core::ptr::null(), || {
         notiflows_auth_result::from_number(result)
             .and_then(notiflows_auth_result::c_code)
-            .map_or(core::ptr::null(), |s| s.as_ptr().cast())
+            .map_or(core::ptr::null(), CStr::as_ptr)
     })
 }
 

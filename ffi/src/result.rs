@@ -1,7 +1,8 @@
-//! Result codes, their strings, statuses and messages, and the per-thread last error: plain
-//! data, used by the boundary and the io modules and depending on neither (the exported
-//! functions that report errors are in `report`).
+//! Result codes, their rows (string code, status, family, message) and the per-thread last
+//! error: plain data, used by the boundary and io modules and depending on neither (the
+//! exported functions that report errors are in `report` and `error_table`).
 
+use core::ffi::CStr;
 use notiflows::{Error, ErrorKind};
 use std::cell::Cell;
 
@@ -72,22 +73,6 @@ pub enum notiflows_auth_result {
     Panic = 103,
 }
 
-/// The C ABI's own codes, their string codes and messages.
-const FFI_CODES: [(notiflows_auth_result, &str, &str); 4] = [
-    (notiflows_auth_result::NullArgument, "null_argument", "a required pointer argument was NULL"),
-    (
-        notiflows_auth_result::BufferTooSmall,
-        "buffer_too_small",
-        "the output buffer is too small; *out_len holds the size needed",
-    ),
-    (notiflows_auth_result::InvalidUtf8, "invalid_utf8", "a text argument is not valid UTF-8"),
-    (
-        notiflows_auth_result::Panic,
-        "panic",
-        "notiflows-auth hit an internal error (a bug) and abandoned the call; nothing was written",
-    ),
-];
-
 impl notiflows_auth_result {
     /// Every error code (not `Ok`), in numeric order.
     pub(crate) const ERRORS: [notiflows_auth_result; 27] = {
@@ -139,74 +124,68 @@ impl notiflows_auth_result {
             .unwrap_or(notiflows_auth_result::Panic)
     }
 
-    fn ffi_entry(self) -> Option<&'static (notiflows_auth_result, &'static str, &'static str)> {
-        FFI_CODES.iter().find(|(r, _, _)| *r == self)
-    }
-
     /// The stable string code (`None` for `Ok`).
     pub(crate) fn code(self) -> Option<&'static str> {
-        match self.ffi_entry() {
-            Some(&(_, code, _)) => Some(code),
-            None => ErrorKind::from_number(self as u32).map(ErrorKind::code),
-        }
+        self.c_code().map(|c| c.to_str().expect("codes are ASCII"))
     }
 
-    /// The code as a NUL-terminated C string, for `notiflows_auth_error_code_string`.
-    pub(crate) fn c_code(self) -> Option<&'static [u8]> {
-        C_CODES.iter().find(|(r, _)| *r == self).map(|&(_, s)| s.as_bytes())
+    /// The code as a C string, for `notiflows_auth_error_code_string`.
+    pub(crate) fn c_code(self) -> Option<&'static CStr> {
+        row(self).map(|row| row.code)
     }
 
     /// The general message for the code.
     pub(crate) fn message(self) -> &'static str {
-        match self.ffi_entry() {
-            Some(&(_, _, message)) => message,
-            None => ErrorKind::from_number(self as u32).map_or("success", ErrorKind::message),
-        }
+        row(self).map_or("success", |row| row.message)
     }
 
     /// The HTTP status a server should answer with (500 for the C ABI's own codes).
     pub(crate) fn http_status(self) -> u16 {
-        match self {
-            notiflows_auth_result::Ok => 0,
-            _ if self.ffi_entry().is_some() => 500,
-            _ => ErrorKind::from_number(self as u32).map_or(500, ErrorKind::http_status),
-        }
+        row(self).map_or(0, |row| row.http_status)
     }
 }
 
-/// NUL-terminated copies of every string code (checked against `code()` by a unit test).
-const C_CODES: [(notiflows_auth_result, &str); 27] = {
-    use notiflows_auth_result::*;
-    [
-        (TokenMalformed, "token_malformed\0"),
-        (TokenBase64, "token_base64\0"),
-        (TokenJson, "token_json\0"),
-        (TokenDuplicateMember, "token_duplicate_member\0"),
-        (TokenTooLarge, "token_too_large\0"),
-        (AlgNotAllowed, "alg_not_allowed\0"),
-        (CritUnsupported, "crit_unsupported\0"),
-        (SignatureInvalid, "signature_invalid\0"),
-        (ClaimMissing, "claim_missing\0"),
-        (ClaimInvalid, "claim_invalid\0"),
-        (TokenExpired, "token_expired\0"),
-        (TokenNotYetValid, "token_not_yet_valid\0"),
-        (TokenIssuedInFuture, "token_issued_in_future\0"),
-        (KeyInvalid, "key_invalid\0"),
-        (KeyUnsupported, "key_unsupported\0"),
-        (SigningKeyNotConfigured, "signing_key_not_configured\0"),
-        (ApiKeyMissing, "api_key_missing\0"),
-        (ApiKeyInvalid, "api_key_invalid\0"),
-        (UserKeyMissing, "user_key_missing\0"),
-        (UserIdMissing, "user_id_missing\0"),
-        (UserIdInvalid, "user_id_invalid\0"),
-        (OriginNotAllowed, "origin_not_allowed\0"),
-        (ConfigInvalid, "config_invalid\0"),
-        (NullArgument, "null_argument\0"),
-        (BufferTooSmall, "buffer_too_small\0"),
-        (InvalidUtf8, "invalid_utf8\0"),
-        (Panic, "panic\0"),
-    ]
-};
+/// The family of the C ABI's own codes (the core's families are `ErrorFamily::name`).
+pub(crate) const FFI_FAMILY: &str = "ffi";
+
+/// The C ABI's own codes: the only place their string codes and messages are written.
+const FFI_CODES: [(notiflows_auth_result, &CStr, &str); 4] = [
+    (notiflows_auth_result::NullArgument, c"null_argument", "a required pointer argument was NULL"),
+    (
+        notiflows_auth_result::BufferTooSmall,
+        c"buffer_too_small",
+        "the output buffer is too small; *out_len holds the size needed",
+    ),
+    (notiflows_auth_result::InvalidUtf8, c"invalid_utf8", "a text argument is not valid UTF-8"),
+    (
+        notiflows_auth_result::Panic,
+        c"panic",
+        "notiflows-auth hit an internal error (a bug) and abandoned the call; nothing was written",
+    ),
+];
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Row {
+    pub(crate) code: &'static CStr,
+    pub(crate) http_status: u16,
+    pub(crate) family: &'static str,
+    pub(crate) message: &'static str,
+}
+
+/// The row of `result` (`None` for `Ok`).
+pub(crate) fn row(result: notiflows_auth_result) -> Option<Row> {
+    if let Some(&(_, code, message)) = FFI_CODES.iter().find(|(r, _, _)| *r == result) {
+        // A bug or a misuse of the library: the server's fault, never the client's.
+        return Some(Row { code, http_status: 500, family: FFI_FAMILY, message });
+    }
+    ErrorKind::from_number(result as u32).map(|kind| Row {
+        code: kind.c_code(),
+        http_status: kind.http_status(),
+        family: kind.family().name(),
+        message: kind.message(),
+    })
+}
 
 /// Why a call failed: a core error (with its claim and detail), or one of the C ABI's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -289,8 +268,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for r in notiflows_auth_result::ERRORS {
             let c = r.c_code().expect("every error has a C string");
-            assert_eq!(c.last(), Some(&0));
-            assert_eq!(&c[..c.len() - 1], r.code().unwrap().as_bytes());
+            assert_eq!(c.to_bytes(), r.code().unwrap().as_bytes());
             assert!(seen.insert(r.code().unwrap()));
             assert_eq!(notiflows_auth_result::from_number(r as u32), Some(r));
         }
@@ -298,14 +276,5 @@ mod tests {
         assert_eq!(notiflows_auth_result::from_number(24), None);
         assert_eq!(notiflows_auth_result::from_number(99), None);
         assert_eq!(notiflows_auth_result::from_number(104), None);
-    }
-
-    #[test]
-    fn ffi_codes_are_numbered_apart() {
-        let ffi: Vec<u32> = FFI_CODES.iter().map(|(r, _, _)| *r as u32).collect();
-        assert_eq!(ffi, [100, 101, 102, 103]);
-        for (r, _, _) in FFI_CODES {
-            assert_eq!(r.http_status(), 500);
-        }
     }
 }

@@ -154,6 +154,59 @@ static void test_errors(void) {
   CHECK_BYTES(body, body_len, "{\"code\":\"null_argument\",\"message\":\"a required pointer argument was NULL\"}");
 }
 
+/* The error table: one row per code, in numeric order, agreeing with the per-code functions. */
+static void test_error_table(void) {
+  size_t count = notiflows_auth_error_count();
+  CHECK(count == 27);
+  int wrong = 0;
+  uint32_t previous = 0;
+  for (size_t i = 0; i < count; i++) {
+    notiflows_auth_error_info info;
+    memset(&info, 0, sizeof info);
+    if (!notiflows_auth_error_at(i, &info)) {
+      wrong++;
+      continue;
+    }
+    const char *code = notiflows_auth_error_code_string(info.number);
+    wrong += info.number <= previous;
+    wrong += code == NULL || strlen(code) != info.code.len || memcmp(code, info.code.ptr, info.code.len) != 0;
+    wrong += info.http_status != notiflows_auth_error_http_status(info.number);
+    char message[512];
+    size_t len = 0;
+    wrong += notiflows_auth_error_message(info.number, (uint8_t *)message, sizeof message, &len) != 0;
+    wrong += len != info.message.len || memcmp(message, info.message.ptr, len) != 0;
+    wrong += info.family.len == 0;
+    previous = info.number;
+  }
+  CHECK(wrong == 0);
+
+  notiflows_auth_error_info info;
+  CHECK(notiflows_auth_error_at(21, &info));
+  CHECK(info.number == NOTIFLOWS_AUTH_RESULT_ORIGIN_NOT_ALLOWED && info.http_status == 403);
+  CHECK_BYTES(info.code.ptr, info.code.len, "origin_not_allowed");
+  CHECK_BYTES(info.family.ptr, info.family.len, "request_auth");
+  CHECK(notiflows_auth_error_at(0, &info));
+  CHECK_BYTES(info.family.ptr, info.family.len, "token");
+  CHECK(notiflows_auth_error_at(count - 1, &info));
+  CHECK(info.number == NOTIFLOWS_AUTH_RESULT_PANIC && info.http_status == 500);
+  CHECK_BYTES(info.family.ptr, info.family.len, "ffi");
+  CHECK(!notiflows_auth_error_at(count, &info));
+  CHECK(!notiflows_auth_error_at(0, NULL));
+}
+
+/* Security modes by name, read by the core's rule (what Node and Ruby pass on). */
+static void test_security_mode_names(void) {
+  uint32_t mode = 99;
+  CHECK_OK(notiflows_auth_security_mode_parse(S("development"), &mode));
+  CHECK(mode == NOTIFLOWS_AUTH_SECURITY_MODE_DEVELOPMENT);
+  CHECK_OK(notiflows_auth_security_mode_parse(S("secure"), &mode));
+  CHECK(mode == NOTIFLOWS_AUTH_SECURITY_MODE_SECURE);
+  mode = 99;
+  CHECK_RESULT(notiflows_auth_security_mode_parse(S("Secure"), &mode), NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK(mode == 99 && strstr(last_message(), "security_mode must be") != NULL);
+  CHECK_RESULT(notiflows_auth_security_mode_parse(S("secure"), NULL), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+}
+
 /* A thread that has never failed has no last error. */
 static void *fresh_thread(void *arg) {
   (void)arg;
@@ -831,6 +884,8 @@ int main(int argc, char **argv) {
   }
   cases_dir = argv[1];
   test_errors();
+  test_error_table();
+  test_security_mode_names();
   test_last_error_is_per_thread();
   test_keys();
   test_sign_and_verify();

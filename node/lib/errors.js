@@ -3,19 +3,11 @@
 /**
  * Errors: every failure is a NotiflowsAuthError with the stable string `code` (the same in
  * every binding), the HTTP `status` a server should answer with and, for claim errors, the
- * `claim` concerned. Subclasses group the codes by family, as in the Python package.
+ * `claim` concerned. Subclasses group the codes by family; codes and families come from the
+ * library's error table (lib/codes.js).
  */
 
-const TOKEN_CODES = [
-  'token_malformed', 'token_base64', 'token_json', 'token_duplicate_member', 'token_too_large',
-  'alg_not_allowed', 'crit_unsupported', 'signature_invalid', 'claim_missing', 'claim_invalid',
-  'token_expired', 'token_not_yet_valid', 'token_issued_in_future',
-];
-const SIGNING_KEY_CODES = ['key_invalid', 'key_unsupported', 'signing_key_not_configured'];
-const REQUEST_CODES = [
-  'api_key_missing', 'api_key_invalid', 'user_key_missing', 'user_id_missing', 'user_id_invalid',
-  'origin_not_allowed',
-];
+const { ERROR_TABLE } = require('./codes');
 
 class NotiflowsAuthError extends Error {
   /**
@@ -47,15 +39,22 @@ class RequestAuthError extends NotiflowsAuthError {}
 /** A configuration value (policy limit, project, origin pattern) is malformed or out of range. */
 class ConfigError extends NotiflowsAuthError {}
 
-TokenError.codes = Object.freeze(TOKEN_CODES);
-SigningKeyError.codes = Object.freeze(SIGNING_KEY_CODES);
-RequestAuthError.codes = Object.freeze(REQUEST_CODES);
-ConfigError.codes = Object.freeze(['config_invalid']);
+/** The class of each family of the library's table; the C ABI's own codes (`ffi`) get the root. */
+const CLASS_BY_FAMILY = new Map([
+  ['token', TokenError],
+  ['signing_key', SigningKeyError],
+  ['request_auth', RequestAuthError],
+  ['config', ConfigError],
+]);
 
 const CLASS_BY_CODE = new Map();
-for (const cls of [TokenError, SigningKeyError, RequestAuthError, ConfigError]) {
-  for (const code of cls.codes) CLASS_BY_CODE.set(code, cls);
+for (const cls of CLASS_BY_FAMILY.values()) cls.codes = [];
+for (const { code, family } of ERROR_TABLE) {
+  const cls = CLASS_BY_FAMILY.get(family) || NotiflowsAuthError;
+  CLASS_BY_CODE.set(code, cls);
+  if (cls !== NotiflowsAuthError) cls.codes.push(code);
 }
+for (const cls of CLASS_BY_FAMILY.values()) Object.freeze(cls.codes);
 
 /** The error for `code`, of its family's class (NotiflowsAuthError for the C ABI's own codes). */
 function errorFor(code, status, message, claim) {

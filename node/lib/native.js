@@ -4,48 +4,75 @@
  * The C library (libnotiflows_auth, built by cargo from ffi/) and its functions, through
  * koffi. Everything here mirrors ffi/include/notiflows_auth.h; the public API is in index.js.
  *
- * The library is found at $NOTIFLOWS_AUTH_LIB when set, else as the newest of
- * target/{release,debug}/libnotiflows_auth.{so,dylib,dll} in $CARGO_TARGET_DIR or in the
- * repository this package sits in.
+ * The library is looked for, in this order:
+ * 1. bundled: prebuilds/<platform>-<arch>/ inside the installed package (what
+ *    `scripts/package` puts in the npm tarball);
+ * 2. $NOTIFLOWS_AUTH_LIB, when set;
+ * 3. in development only (this package is the node/ folder of a notiflows-auth checkout):
+ *    the newest of target/{release,debug}/ in $CARGO_TARGET_DIR or the checkout.
+ * `nativeLibrary` says which one was loaded; when none is found the error lists what was tried.
  */
 
 const fs = require('node:fs');
 const path = require('node:path');
 const koffi = require('koffi');
-const { errorFor, NotiflowsAuthError } = require('./errors');
 
 const LIBRARY_FILE = {
   darwin: 'libnotiflows_auth.dylib',
   win32: 'notiflows_auth.dll',
 }[process.platform] || 'libnotiflows_auth.so';
+const PACKAGE_DIR = path.join(__dirname, '..');
 
+/** The checkout this package sits in, or null when it is installed (e.g. in node_modules). */
+function checkoutRoot() {
+  const root = path.join(PACKAGE_DIR, '..');
+  const isCheckout = fs.existsSync(path.join(root, 'Cargo.toml')) && fs.existsSync(path.join(root, 'ffi', 'Cargo.toml'));
+  return isCheckout ? root : null;
+}
+
+/** `{ path, source }` of the library to load, source being 'bundled', 'env' or 'development'. */
 function findLibrary() {
+  const tried = [];
+  const bundled = path.join(PACKAGE_DIR, 'prebuilds', `${process.platform}-${process.arch}`, LIBRARY_FILE);
+  if (fs.existsSync(bundled)) return { path: bundled, source: 'bundled' };
+  tried.push(`bundled ${bundled} (not in this package)`);
+
   const explicit = process.env.NOTIFLOWS_AUTH_LIB;
   if (explicit) {
     if (!fs.existsSync(explicit)) {
       throw new Error(`NOTIFLOWS_AUTH_LIB is set to ${explicit}, which does not exist`);
     }
-    return explicit;
+    return { path: explicit, source: 'env' };
   }
-  const targets = [process.env.CARGO_TARGET_DIR, path.join(__dirname, '..', '..', 'target')].filter(Boolean);
-  const candidates = [];
-  for (const target of targets) {
-    for (const profile of ['release', 'debug']) {
-      const file = path.join(target, profile, LIBRARY_FILE);
-      if (fs.existsSync(file)) candidates.push({ file, mtime: fs.statSync(file).mtimeMs });
+  tried.push('NOTIFLOWS_AUTH_LIB (not set)');
+
+  const root = checkoutRoot();
+  if (root === null) {
+    tried.push(`a development build (${PACKAGE_DIR} is not in a notiflows-auth checkout)`);
+  } else {
+    const candidates = [];
+    for (const target of [process.env.CARGO_TARGET_DIR, path.join(root, 'target')].filter(Boolean)) {
+      for (const profile of ['release', 'debug']) {
+        const file = path.join(target, profile, LIBRARY_FILE);
+        if (fs.existsSync(file)) candidates.push({ file, mtime: fs.statSync(file).mtimeMs });
+        else tried.push(`development build ${file}`);
+      }
+    }
+    if (candidates.length > 0) {
+      candidates.sort((a, b) => b.mtime - a.mtime);
+      return { path: candidates[0].file, source: 'development' };
     }
   }
-  if (candidates.length === 0) {
-    throw new Error(
-      `cannot find ${LIBRARY_FILE}: build it with \`cargo build --release -p notiflows-auth-ffi\` ` +
-        'or set NOTIFLOWS_AUTH_LIB to its path',
-    );
-  }
-  candidates.sort((a, b) => b.mtime - a.mtime);
-  return candidates[0].file;
+  throw new Error(
+    `cannot find ${LIBRARY_FILE}; tried:\n  ${tried.join('\n  ')}\n` +
+      'install the package built by scripts/package, set NOTIFLOWS_AUTH_LIB to the library, or in a ' +
+      'checkout build it with `cargo build --release -p notiflows-auth-ffi`',
+  );
 }
 
-const libraryPath = findLibrary();
+/** Which C library this process loaded: `{ path, source: 'bundled' | 'env' | 'development' }`. */
+const nativeLibrary = Object.freeze(findLibrary());
+const libraryPath = nativeLibrary.path;
 const lib = koffi.load(libraryPath);
 
 for (const name of [
@@ -75,6 +102,13 @@ koffi.struct('notiflows_auth_header', {
   value: 'void *',
   value_len: 'size_t',
 });
+koffi.struct('notiflows_auth_error_info', {
+  number: 'uint32_t',
+  http_status: 'uint16_t',
+  code: 'notiflows_auth_bytes',
+  family: 'notiflows_auth_bytes',
+  message: 'notiflows_auth_bytes',
+});
 koffi.struct('notiflows_auth_authenticated', {
   mode: 'uint32_t',
   credential: 'uint32_t',
@@ -87,6 +121,8 @@ const PROTOTYPES = [
   'const char *notiflows_auth_version()',
   'const char *notiflows_auth_error_code_string(uint32_t result)',
   'uint16_t notiflows_auth_error_http_status(uint32_t result)',
+  'size_t notiflows_auth_error_count()',
+  'bool notiflows_auth_error_at(size_t index, _Out_ notiflows_auth_error_info *out_info)',
   `${R} notiflows_auth_error_message(uint32_t result, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
   `${R} notiflows_auth_last_error_message(uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
   `${R} notiflows_auth_last_error_claim(uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
@@ -130,6 +166,7 @@ const PROTOTYPES = [
      const uint8_t *api_key, size_t api_key_len, const notiflows_auth_public_key *signing_key)`,
   `${R} notiflows_auth_authenticator_rotate_signing_key(const notiflows_auth_authenticator *authenticator,
      const uint8_t *api_key, size_t api_key_len, uint32_t bits, _Out_ notiflows_auth_key_pair **out_pair)`,
+  `${R} notiflows_auth_security_mode_parse(const uint8_t *name, size_t name_len, _Out_ uint32_t *out_mode)`,
   `${R} notiflows_auth_authenticator_set_security_mode(const notiflows_auth_authenticator *authenticator,
      const uint8_t *api_key, size_t api_key_len, uint32_t security_mode)`,
   `${R} notiflows_auth_authenticator_set_allowed_origins(const notiflows_auth_authenticator *authenticator,
@@ -198,8 +235,12 @@ function lastErrorText(fn) {
   return r === OK ? buf.toString('utf8', 0, len[0]) : '';
 }
 
-/** The error for a failed call's result: code, status, the last error's message and claim. */
+/**
+ * The error for a failed call's result: code, status, the last error's message and claim.
+ * errors.js is required here, not on top: it builds its classes from this module's table.
+ */
 function errorFromResult(result) {
+  const { errorFor } = require('./errors');
   const code = c.error_code_string(result) || `unknown_${result}`;
   const status = c.error_http_status(result) || 500;
   const message = lastErrorText(c.last_error_message) || code;
@@ -230,12 +271,14 @@ function readBuffer(call, size = 4096) {
 
 /** An error for using a handle after close(), with the code the C library would give. */
 function closedError(what) {
+  const { NotiflowsAuthError } = require('./errors');
   return new NotiflowsAuthError('null_argument', 500, `this ${what} was closed`);
 }
 
 module.exports = {
   c,
   libraryPath,
+  nativeLibrary,
   check,
   readBuffer,
   closedError,

@@ -2,13 +2,16 @@
 
 Every failure is a ``NotiflowsAuthError`` with the core's stable string ``code`` (the same
 in every binding), the HTTP ``status`` a server should answer with, and, for claim errors,
-the ``claim`` concerned. Subclasses group the codes by family; each family lists its codes
-in ``codes``, and the native module picks the class from the code through ``_from_native``.
+the ``claim`` concerned. Subclasses group the codes by family; each family's ``codes`` are
+read from the core's error table when the package loads (nothing here lists a code), and the
+native module picks the class from the code through ``_from_native``.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, Dict, FrozenSet, Optional, Type
+
+from ._native import _error_table
 
 __all__ = [
     "NotiflowsAuthError",
@@ -22,8 +25,10 @@ __all__ = [
 class NotiflowsAuthError(Exception):
     """Root of every notiflows_auth error: ``code``, ``status``, ``message``, ``claim``."""
 
-    #: The codes this class (and its subclasses) are raised for.
+    #: The codes this class is raised for, from the core's table.
     codes: ClassVar[FrozenSet[str]] = frozenset()
+    #: The family of the core's table this class stands for ("" for the root).
+    family: ClassVar[str] = ""
 
     code: str
     status: int
@@ -54,61 +59,39 @@ class NotiflowsAuthError(Exception):
 class TokenError(NotiflowsAuthError):
     """The user token was refused (malformed, wrong algorithm, bad signature, claims, times)."""
 
-    codes = frozenset(
-        {
-            "token_malformed",
-            "token_base64",
-            "token_json",
-            "token_duplicate_member",
-            "token_too_large",
-            "alg_not_allowed",
-            "crit_unsupported",
-            "signature_invalid",
-            "claim_missing",
-            "claim_invalid",
-            "token_expired",
-            "token_not_yet_valid",
-            "token_issued_in_future",
-        }
-    )
+    family: ClassVar[str] = "token"
 
 
 class SigningKeyError(NotiflowsAuthError):
     """A key could not be loaded, is unsupported, or no signing key is configured."""
 
-    codes = frozenset({"key_invalid", "key_unsupported", "signing_key_not_configured"})
+    family: ClassVar[str] = "signing_key"
 
 
 class RequestAuthError(NotiflowsAuthError):
     """A request's Notiflows headers or Origin were refused."""
 
-    codes = frozenset(
-        {
-            "api_key_missing",
-            "api_key_invalid",
-            "user_key_missing",
-            "user_id_missing",
-            "user_id_invalid",
-            "origin_not_allowed",
-        }
-    )
+    family: ClassVar[str] = "request_auth"
 
 
 class ConfigError(NotiflowsAuthError, ValueError):
     """A configuration value (policy limit, project, origin pattern) is malformed or out of range."""
 
     code = "config_invalid"
-    codes = frozenset({"config_invalid"})
+    family: ClassVar[str] = "config"
 
 
 # Shown and pickled as notiflows_auth.X, where users import them from.
 for _cls in (NotiflowsAuthError, TokenError, SigningKeyError, RequestAuthError, ConfigError):
     _cls.__module__ = "notiflows_auth"
 
-# Read by path (without the native module) by ffi/src/tests/codes.rs, the cross-language
-# check that every binding knows the core's codes: keep `_FAMILIES` and each `codes`.
 _FAMILIES: tuple[Type[NotiflowsAuthError], ...] = (TokenError, SigningKeyError, RequestAuthError, ConfigError)
-_CLASS_BY_CODE: Dict[str, Type[NotiflowsAuthError]] = {code: cls for cls in _FAMILIES for code in cls.codes}
+_CLASS_BY_FAMILY: Dict[str, Type[NotiflowsAuthError]] = {cls.family: cls for cls in _FAMILIES}
+_CLASS_BY_CODE: Dict[str, Type[NotiflowsAuthError]] = {
+    code: _CLASS_BY_FAMILY.get(family, NotiflowsAuthError) for code, _number, _status, family, _message in _error_table()
+}
+for _cls in _FAMILIES:
+    _cls.codes = frozenset(code for code, cls in _CLASS_BY_CODE.items() if cls is _cls)
 
 
 def _from_native(code: str, status: int, message: str, claim: Optional[str]) -> NotiflowsAuthError:

@@ -1,6 +1,6 @@
 """Type stubs for the native module (Rust, PyO3). Import from ``notiflows_auth`` instead."""
 
-from typing import Dict, Iterable, Literal, Mapping, Optional, Tuple, Union, final
+from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple, Union, final
 
 __all__ = [
     "API_KEY_HEADER",
@@ -16,6 +16,7 @@ __all__ = [
     "UserClaims",
     "Verifier",
     "__version__",
+    "_error_table",
     "generate_signing_key",
     "sign_user_token",
 ]
@@ -25,6 +26,9 @@ __version__: str
 ERROR_CODES: Tuple[str, ...]
 #: The HTTP status for each code.
 ERROR_STATUS: Dict[str, int]
+
+def _error_table() -> List[Tuple[str, int, int, str, str]]:
+    """The core's error table: ``(code, number, status, family, message)`` per code, in numeric order."""
 #: The environment variable read when no signing key is given: "NOTIFLOWS_SIGNING_KEY".
 SIGNING_KEY_ENV: str
 

@@ -1,13 +1,39 @@
-//! The one mapping from core errors to Python exceptions.
+//! The one mapping from core errors to Python exceptions, and the core's error table as
+//! Python reads it.
 //!
-//! The exception classes are declared in Python (`notiflows_auth/_errors.py`), where each
-//! family lists the codes it carries; this file only hands a core [`Error`] over to
-//! `_errors._from_native`, which picks the class by code.
+//! The exception classes are declared in Python (`notiflows_auth/_errors.py`), one per
+//! family; their codes come from [`error_table`] when the package loads. This file hands a
+//! core [`Error`] over to `_errors._from_native`, which picks the class by code.
 
 use notiflows_auth::{Error, ErrorKind};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple};
+
+/// `_error_table()`: every row of the core's table, in numeric order, as
+/// `(code, number, status, family, message)` tuples.
+#[pyfunction(name = "_error_table")]
+pub fn error_table() -> Vec<(&'static str, u32, u16, &'static str, &'static str)> {
+    ErrorKind::ALL
+        .iter()
+        .map(|kind| (kind.code(), kind.number(), kind.http_status(), kind.family().name(), kind.message()))
+        .collect()
+}
+
+/// Adds `_error_table`, `ERROR_CODES` (the codes in numeric order) and `ERROR_STATUS` (code
+/// to HTTP status) to the module, all from the core's table.
+pub fn add_table(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_function(wrap_pyfunction!(error_table, m)?)?;
+    let codes: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
+    m.add("ERROR_CODES", PyTuple::new(py, codes)?)?;
+    let statuses = PyDict::new(py);
+    for kind in ErrorKind::ALL {
+        statuses.set_item(kind.code(), kind.http_status())?;
+    }
+    m.add("ERROR_STATUS", statuses)
+}
 
 /// A core error on its way to Python. Every fallible binding returns
 /// `Result<T, AuthError>` or `PyResult<T>`; `?` converts core errors on the way.

@@ -9,9 +9,7 @@ mod errors;
 mod keys;
 mod verify;
 
-use notiflows_auth::ErrorKind;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
 
 // The Python signatures spell the core's defaults out as literals, so that
 // `inspect.signature` (and stubtest) show real values; these keep them in step.
@@ -27,16 +25,8 @@ const _: () = {
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    // The core's codes, in numeric order: the single source for Python's list.
-    let codes: Vec<&str> = ErrorKind::ALL.iter().map(|kind| kind.code()).collect();
-    m.add("ERROR_CODES", PyTuple::new(py, codes)?)?;
-    let statuses = PyDict::new(py);
-    for kind in ErrorKind::ALL {
-        statuses.set_item(kind.code(), kind.http_status())?;
-    }
-    m.add("ERROR_STATUS", statuses)?;
+    errors::add_table(m)?;
     m.add("SIGNING_KEY_ENV", keys::SIGNING_KEY_ENV)?;
     m.add("API_KEY_HEADER", notiflows_auth::auth::API_KEY_HEADER)?;
     m.add("USER_KEY_HEADER", notiflows_auth::auth::USER_KEY_HEADER)?;

@@ -40,6 +40,19 @@ def test_exception_classes_know_exactly_the_cores_codes() -> None:
     assert set(known) == set(na.ERROR_CODES)
 
 
+def test_codes_statuses_and_families_are_the_cores_table() -> None:
+    from notiflows_auth._native import _error_table
+
+    table = _error_table()
+    assert [row[0] for row in table] == list(na.ERROR_CODES)
+    assert [row[1] for row in table] == list(range(1, len(table) + 1))
+    assert {row[0]: row[2] for row in table} == na.ERROR_STATUS
+    for code, _number, _status, family, message in table:
+        (cls,) = [f for f in FAMILIES if code in f.codes]
+        assert cls.family == family and message
+    assert {f.family for f in FAMILIES} == {row[3] for row in table}
+
+
 def test_statuses() -> None:
     assert set(na.ERROR_STATUS) == set(EXPECTED_CODES)
     assert na.ERROR_STATUS["origin_not_allowed"] == 403

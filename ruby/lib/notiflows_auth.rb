@@ -128,6 +128,16 @@ module NotiflowsAuth
   end
 
   # The library's version.
+  # A Rack env's request headers (HTTP_*) as [name, value] pairs, as they came: what
+  # Authenticator#authenticate and #cors_headers read (Origin among them).
+  def rack_headers(env)
+    env.filter_map do |key, value|
+      next unless key.is_a?(String) && key.start_with?("HTTP_") && value.is_a?(String)
+
+      [key.delete_prefix("HTTP_").tr("_", "-").downcase, value]
+    end
+  end
+
   def library_version
     Native.version
   end
@@ -323,12 +333,7 @@ module NotiflowsAuth
 
     # Authenticates a Rack request from its env (HTTP_X_NOTIFLOWS_* and HTTP_ORIGIN).
     def authenticate_rack(env, now: nil)
-      headers = env.filter_map do |key, value|
-        next unless key.is_a?(String) && key.start_with?("HTTP_") && value.is_a?(String)
-
-        [key.delete_prefix("HTTP_").tr("_", "-").downcase, value]
-      end
-      authenticate(headers, now: now)
+      authenticate(NotiflowsAuth.rack_headers(env), now: now)
     end
 
     # The CORS headers for a response to a request, as a Hash of name => value, read from
@@ -359,10 +364,15 @@ module NotiflowsAuth
 
     private
 
+    # A security mode (:secure, :development or their names) as the library's number; the
+    # library refuses any other name.
     def mode_number(mode)
-      MODES.fetch(mode.is_a?(String) ? mode.to_sym : mode) do
-        raise ConfigError.new("config_invalid", 500, "security_mode must be :secure or :development")
-      end
+      raise TypeError, "security_mode must be :secure or :development" unless mode.is_a?(String) || mode.is_a?(Symbol)
+
+      name, len = Native.bytes(mode.to_s, "security_mode")
+      out = FFI::MemoryPointer.new(:uint32)
+      Native.check(Native.security_mode_parse(name, len, out))
+      out.read(:uint32)
     end
 
     # [pointer, count, strings kept alive] for an array of origins.

@@ -2,5 +2,6 @@ pub mod authenticate;
 pub mod demo;
 pub mod inspect;
 pub mod keygen;
+pub mod serve;
 pub mod sign;
 pub mod verify;

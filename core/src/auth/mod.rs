@@ -29,6 +29,7 @@ mod project;
 mod request;
 mod response;
 
+pub use crate::cache::CacheStats;
 pub use cors::{CorsHeaders, ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS, MAX_CORS_HEADERS};
 pub use origin::MAX_ORIGIN_BYTES;
 pub use project::{ProjectConfig, SecurityMode, MAX_API_KEY_BYTES};
@@ -269,6 +270,11 @@ impl Authenticator {
         }
         let api_key = core::str::from_utf8(api_key).map_err(|_| Error::new(ErrorKind::ApiKeyInvalid))?;
         self.project(api_key)
+    }
+
+    /// The verified-token cache's hits and misses so far (zeros without a cache).
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.as_ref().map(TokenCache::stats).unwrap_or_default()
     }
 
     /// Verifies a user token for `project`, through the cache when there is one.

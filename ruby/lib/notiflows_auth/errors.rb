@@ -1,39 +1,25 @@
 # frozen_string_literal: true
 
-# The errors of notiflows_auth: pure Ruby, loadable without the native library.
+require_relative "native"
+
+# The errors of notiflows_auth. Codes, numbers, statuses and families are the library's error
+# table (notiflows_auth_error_at), read when the gem loads: nothing here lists a code.
 module NotiflowsAuth
-  # Every error code with its number in the C ABI: the core's taxonomy (1 to 99) and the C
-  # ABI's own codes (100 and up). The same set in Rust, the C header, Python and Node
-  # (checked by ffi/src/tests/codes.rs).
-  ERROR_CODES = {
-    "token_malformed" => 1,
-    "token_base64" => 2,
-    "token_json" => 3,
-    "token_duplicate_member" => 4,
-    "token_too_large" => 5,
-    "alg_not_allowed" => 6,
-    "crit_unsupported" => 7,
-    "signature_invalid" => 8,
-    "claim_missing" => 9,
-    "claim_invalid" => 10,
-    "token_expired" => 11,
-    "token_not_yet_valid" => 12,
-    "token_issued_in_future" => 13,
-    "key_invalid" => 14,
-    "key_unsupported" => 15,
-    "signing_key_not_configured" => 16,
-    "api_key_missing" => 17,
-    "api_key_invalid" => 18,
-    "user_key_missing" => 19,
-    "user_id_missing" => 20,
-    "user_id_invalid" => 21,
-    "origin_not_allowed" => 22,
-    "config_invalid" => 23,
-    "null_argument" => 100,
-    "buffer_too_small" => 101,
-    "invalid_utf8" => 102,
-    "panic" => 103,
-  }.freeze
+  # One row of the library's error table.
+  ErrorInfo = Struct.new(:code, :number, :status, :family, :message, keyword_init: true)
+
+  # Every row, in numeric order: the core's taxonomy (1 to 99), then the C ABI's own codes.
+  ERROR_TABLE = (0...Native.error_count).map do |index|
+    info = Native::ErrorInfo.new
+    raise LoadError, "notiflows_auth: error table row #{index} is missing" unless Native.error_at(index, info)
+
+    text = ->(bytes) { bytes[:ptr].read_bytes(bytes[:len]).force_encoding(Encoding::UTF_8).freeze }
+    ErrorInfo.new(code: text.call(info[:code]), number: info[:number], status: info[:http_status],
+                  family: text.call(info[:family]), message: text.call(info[:message])).freeze
+  end.freeze
+
+  # Every error code with its number in the C ABI.
+  ERROR_CODES = ERROR_TABLE.to_h { |row| [row.code, row.number] }.freeze
 
   # Every failure: the stable string #code (the same in every binding), the HTTP #status a
   # server should answer with, and for claim errors the #claim concerned.
@@ -53,49 +39,42 @@ module NotiflowsAuth
     end
 
     class << self
-      # The codes this family is raised for.
+      # The codes this family is raised for (from the library's table).
       def codes
-        const_defined?(:CODES, false) ? const_get(:CODES, false) : []
+        const_defined?(:FAMILY, false) ? ERROR_TABLE.select { |row| row.family == self::FAMILY }.map(&:code) : []
       end
     end
   end
 
   # The user token was refused (malformed, wrong algorithm, bad signature, claims, times).
   class TokenError < Error
-    CODES = %w[
-      token_malformed token_base64 token_json token_duplicate_member token_too_large
-      alg_not_allowed crit_unsupported signature_invalid claim_missing claim_invalid
-      token_expired token_not_yet_valid token_issued_in_future
-    ].freeze
+    FAMILY = "token"
   end
 
   # A key could not be loaded, is unsupported, or no signing key is configured.
   class SigningKeyError < Error
-    CODES = %w[key_invalid key_unsupported signing_key_not_configured].freeze
+    FAMILY = "signing_key"
   end
 
   # A request's Notiflows headers or Origin were refused.
   class RequestAuthError < Error
-    CODES = %w[
-      api_key_missing api_key_invalid user_key_missing user_id_missing user_id_invalid
-      origin_not_allowed
-    ].freeze
+    FAMILY = "request_auth"
   end
 
   # A configuration value (policy limit, project, origin pattern) is malformed or out of range.
   class ConfigError < Error
-    CODES = %w[config_invalid].freeze
+    FAMILY = "config"
   end
 
-  # The binding misused the C library (a bug in this gem or the library).
+  # The binding misused the C library (a bug in this gem or the library): the C ABI's own codes.
   class BindingError < Error
-    CODES = %w[null_argument buffer_too_small invalid_utf8 panic].freeze
+    FAMILY = "ffi"
   end
 
   ERROR_FAMILIES = [TokenError, SigningKeyError, RequestAuthError, ConfigError, BindingError].freeze
 
-  CLASS_BY_CODE = ERROR_FAMILIES.each_with_object({}) do |family, map|
-    family::CODES.each { |code| map[code] = family }
+  CLASS_BY_CODE = ERROR_TABLE.to_h do |row|
+    [row.code, ERROR_FAMILIES.find { |family| family::FAMILY == row.family } || Error]
   end.freeze
   private_constant :CLASS_BY_CODE
 

@@ -1,37 +1,60 @@
 # frozen_string_literal: true
 
 require "ffi"
-require_relative "errors"
 
 module NotiflowsAuth
   # The C library (libnotiflows_auth, built by cargo from ffi/) and its functions. Everything
   # here mirrors ffi/include/notiflows_auth.h; the public API is in notiflows_auth.rb.
   #
-  # The library is found at $NOTIFLOWS_AUTH_LIB when set, else as the newest of
-  # target/{release,debug}/libnotiflows_auth.{so,dylib} in $CARGO_TARGET_DIR or in the
-  # repository this gem sits in.
+  # The library is looked for, in this order:
+  # 1. bundled: lib/notiflows_auth/prebuilt/ inside the installed (platform) gem, which
+  #    `scripts/package` builds;
+  # 2. $NOTIFLOWS_AUTH_LIB, when set;
+  # 3. in development only (this is the ruby/ folder of a notiflows-auth checkout): the newest
+  #    of target/{release,debug}/ in $CARGO_TARGET_DIR or the checkout.
+  # NotiflowsAuth.native_library says which one was loaded; when none is found, the LoadError
+  # lists what was tried.
   module Native
     extend FFI::Library
 
     LIBRARY_FILE = RbConfig::CONFIG["host_os"].match?(/darwin/) ? "libnotiflows_auth.dylib" : "libnotiflows_auth.so"
+    BUNDLED = File.expand_path("prebuilt/#{LIBRARY_FILE}", __dir__)
 
-    def self.library_path
+    # The checkout this gem's source sits in, or nil when it is installed.
+    def self.checkout_root
+      root = File.expand_path("../../..", __dir__)
+      root if File.exist?(File.join(root, "Cargo.toml")) && File.exist?(File.join(root, "ffi", "Cargo.toml"))
+    end
+
+    # [path, source] of the library to load, source being :bundled, :env or :development.
+    def self.find_library
+      return [BUNDLED, :bundled] if File.exist?(BUNDLED)
+
+      tried = ["bundled #{BUNDLED} (not in this gem)"]
       explicit = ENV["NOTIFLOWS_AUTH_LIB"]
       if explicit && !explicit.empty?
         raise LoadError, "NOTIFLOWS_AUTH_LIB is set to #{explicit}, which does not exist" unless File.exist?(explicit)
 
-        return explicit
+        return [explicit, :env]
       end
-      targets = [ENV["CARGO_TARGET_DIR"], File.expand_path("../../../target", __dir__)].compact.reject(&:empty?)
-      found = targets.product(%w[release debug]).map { |t, p| File.join(t, p, LIBRARY_FILE) }.select { |f| File.exist?(f) }
-      if found.empty?
-        raise LoadError, "cannot find #{LIBRARY_FILE}: build it with `cargo build --release -p notiflows-auth-ffi` " \
-                         "or set NOTIFLOWS_AUTH_LIB to its path"
+      tried << "NOTIFLOWS_AUTH_LIB (not set)"
+      root = checkout_root
+      if root
+        targets = [ENV["CARGO_TARGET_DIR"], File.join(root, "target")].compact.reject(&:empty?)
+        builds = targets.product(%w[release debug]).map { |t, p| File.join(t, p, LIBRARY_FILE) }
+        found = builds.select { |f| File.exist?(f) }
+        return [found.max_by { |f| File.mtime(f) }, :development] unless found.empty?
+
+        tried.concat(builds.map { |f| "development build #{f}" })
+      else
+        tried << "a development build (#{File.expand_path("../..", __dir__)} is not in a notiflows-auth checkout)"
       end
-      found.max_by { |f| File.mtime(f) }
+      raise LoadError, "cannot find #{LIBRARY_FILE}; tried:\n  #{tried.join("\n  ")}\n" \
+                       "install the platform gem built by scripts/package, set NOTIFLOWS_AUTH_LIB to the library, " \
+                       "or in a checkout build it with `cargo build --release -p notiflows-auth-ffi`"
     end
 
-    LIBRARY_PATH = library_path
+    LIBRARY_PATH, LIBRARY_SOURCE = find_library
     ffi_lib LIBRARY_PATH
 
     OK = 0
@@ -72,6 +95,11 @@ module NotiflowsAuth
       layout :name, :pointer, :name_len, :size_t, :value, :pointer, :value_len, :size_t
     end
 
+    # notiflows_auth_error_info
+    class ErrorInfo < FFI::Struct
+      layout :number, :uint32, :http_status, :uint16, :code, Bytes, :family, Bytes, :message, Bytes
+    end
+
     # notiflows_auth_authenticated
     class Authenticated < FFI::Struct
       layout :mode, :uint32, :credential, :uint32, :expires_at, NumericDate
@@ -83,6 +111,8 @@ module NotiflowsAuth
     attach_function :version, :notiflows_auth_version, [], :string
     attach_function :error_code_string, :notiflows_auth_error_code_string, [:uint32], :string
     attach_function :error_http_status, :notiflows_auth_error_http_status, [:uint32], :uint16
+    attach_function :error_count, :notiflows_auth_error_count, [], :size_t
+    attach_function :error_at, :notiflows_auth_error_at, [:size_t, ErrorInfo.by_ref], :bool
     attach_function :error_message, :notiflows_auth_error_message, [:uint32, *BUF], R
     attach_function :last_error_message, :notiflows_auth_last_error_message, BUF, R
     attach_function :last_error_claim, :notiflows_auth_last_error_claim, BUF, R
@@ -123,6 +153,7 @@ module NotiflowsAuth
                     %i[pointer pointer size_t pointer], R
     attach_function :authenticator_rotate_signing_key, :notiflows_auth_authenticator_rotate_signing_key,
                     %i[pointer pointer size_t uint32 pointer], R, blocking: true
+    attach_function :security_mode_parse, :notiflows_auth_security_mode_parse, %i[pointer size_t pointer], R
     attach_function :authenticator_set_security_mode, :notiflows_auth_authenticator_set_security_mode,
                     %i[pointer pointer size_t uint32], R
     attach_function :authenticator_set_allowed_origins, :notiflows_auth_authenticator_set_allowed_origins,
@@ -194,5 +225,11 @@ module NotiflowsAuth
       yield slot
       slot.read_pointer
     end
+  end
+
+  # Which C library this process loaded: { path:, source: } with source :bundled (in the
+  # gem), :env ($NOTIFLOWS_AUTH_LIB) or :development (a checkout's target/).
+  def self.native_library
+    { path: Native::LIBRARY_PATH, source: Native::LIBRARY_SOURCE }
   end
 end

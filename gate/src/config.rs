@@ -1,0 +1,197 @@
+//! The gate's configuration (`--config FILE`, TOML or JSON), read strictly: an unknown
+//! member is refused, naming the nearest known one. Every member has a default, so the
+//! command line alone (`--store`, `--listen`, `--admin-listen`) is enough.
+
+use crate::strict::{check_members, parse_document, typed};
+use notiflows_auth::{AuthenticatorOptions, Policy};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Largest configuration file read.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The projects file; created empty when missing. Relative to the configuration file.
+    pub store: Option<PathBuf>,
+    /// The decision endpoint's listener.
+    pub listen: SocketAddr,
+    /// The admin API's listener (keep it on loopback or a private network).
+    pub admin_listen: SocketAddr,
+    /// How often the projects file is checked for hand edits, in milliseconds (0: only on
+    /// `SIGHUP`).
+    pub reload_interval_ms: u64,
+    pub limits: Limits,
+    pub auth: Auth,
+}
+
+/// Limits on what clients may send and hold.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Most bytes of request headers (names and values) read; more is refused with 431.
+    pub max_header_bytes: usize,
+    /// Most request headers; more is refused with 431.
+    pub max_headers: usize,
+    /// A client must send its request headers within this time, in milliseconds.
+    pub header_read_timeout_ms: u64,
+    /// A request must be answered within this time, in milliseconds, else 408.
+    pub request_timeout_ms: u64,
+    /// Most open connections per listener; further clients wait in the accept queue.
+    pub max_connections: usize,
+    /// Largest admin API request body, in bytes.
+    pub max_admin_body_bytes: usize,
+}
+
+/// The token rules (the core's [`Policy`]) and the verified-token cache.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Auth {
+    pub leeway_seconds: u64,
+    pub require_exp: bool,
+    pub max_lifetime_seconds: Option<u64>,
+    pub max_token_bytes: usize,
+    pub iat_skew_seconds: u64,
+    pub cache_capacity: usize,
+}
+
+const CONFIG_MEMBERS: &[&str] = &["store", "listen", "admin_listen", "reload_interval_ms", "limits", "auth"];
+const LIMITS_MEMBERS: &[&str] = &[
+    "max_header_bytes",
+    "max_headers",
+    "header_read_timeout_ms",
+    "request_timeout_ms",
+    "max_connections",
+    "max_admin_body_bytes",
+];
+const AUTH_MEMBERS: &[&str] =
+    &["leeway_seconds", "require_exp", "max_lifetime_seconds", "max_token_bytes", "iat_skew_seconds", "cache_capacity"];
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            store: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            admin_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
+            reload_interval_ms: 1000,
+            limits: Limits::default(),
+            auth: Auth::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_header_bytes: 16 * 1024,
+            max_headers: 64,
+            header_read_timeout_ms: 5_000,
+            request_timeout_ms: 5_000,
+            max_connections: 1024,
+            max_admin_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        let policy = Policy::default();
+        let options = AuthenticatorOptions::default();
+        Auth {
+            leeway_seconds: policy.leeway_seconds,
+            require_exp: policy.require_exp,
+            max_lifetime_seconds: policy.max_lifetime_seconds,
+            max_token_bytes: policy.max_token_bytes,
+            iat_skew_seconds: policy.iat_skew_seconds,
+            cache_capacity: options.cache_capacity,
+        }
+    }
+}
+
+impl Auth {
+    pub fn options(&self) -> AuthenticatorOptions {
+        AuthenticatorOptions {
+            policy: Policy {
+                leeway_seconds: self.leeway_seconds,
+                require_exp: self.require_exp,
+                max_lifetime_seconds: self.max_lifetime_seconds,
+                max_token_bytes: self.max_token_bytes,
+                iat_skew_seconds: self.iat_skew_seconds,
+            },
+            cache_capacity: self.cache_capacity,
+        }
+    }
+}
+
+impl Config {
+    /// Reads a configuration document: TOML unless the name ends in `.json`.
+    pub fn parse(bytes: &[u8], json: bool) -> Result<Config, String> {
+        let value = parse_document(bytes, !json)?;
+        check_members(&value, "", CONFIG_MEMBERS)?;
+        for (table, known) in [("limits", LIMITS_MEMBERS), ("auth", AUTH_MEMBERS)] {
+            if let Some(inner) = value.get(table) {
+                check_members(inner, table, known)?;
+            }
+        }
+        let config: Config = typed(value, "")?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Reads `path`; a relative `store` is taken relative to the file's directory.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        let shown = path.display();
+        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        if meta.len() > MAX_CONFIG_BYTES {
+            return Err(format!("{shown} is larger than {MAX_CONFIG_BYTES} bytes"));
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let json = path.extension().is_some_and(|e| e == "json");
+        let mut config = Config::parse(&bytes, json).map_err(|e| format!("{shown}: {e}"))?;
+        if let (Some(store), Some(dir)) = (config.store.as_mut(), path.parent()) {
+            if store.is_relative() {
+                *store = dir.join(&*store);
+            }
+        }
+        Ok(config)
+    }
+
+    /// Range checks the core does not make (the token policy is checked by the core).
+    pub fn check(&self) -> Result<(), String> {
+        let l = &self.limits;
+        let checks = [
+            (
+                l.max_header_bytes >= 1024 && l.max_header_bytes <= 1024 * 1024,
+                "limits.max_header_bytes must be 1024 to 1048576",
+            ),
+            (l.max_headers >= 8 && l.max_headers <= 1024, "limits.max_headers must be 8 to 1024"),
+            (l.header_read_timeout_ms >= 1, "limits.header_read_timeout_ms must be at least 1"),
+            (l.request_timeout_ms >= 1, "limits.request_timeout_ms must be at least 1"),
+            (l.max_connections >= 1, "limits.max_connections must be at least 1"),
+            (l.max_admin_body_bytes >= 1024, "limits.max_admin_body_bytes must be at least 1024"),
+        ];
+        match checks.iter().find(|(ok, _)| !ok) {
+            Some((_, message)) => Err(message.to_string()),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_and_json_strict() {
+        let config = Config::parse(b"listen = \"127.0.0.1:9000\"\n[limits]\nmax_headers = 32\n", false).unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.limits.max_headers, 32);
+        let err = Config::parse(b"[limits]\nmax_header = 32\n", false).unwrap_err();
+        assert_eq!(err, "unknown member `limits.max_header` (did you mean `max_headers`?)");
+        let err = Config::parse(br#"{"admin_lisen": "127.0.0.1:1"}"#, true).unwrap_err();
+        assert_eq!(err, "unknown member `admin_lisen` (did you mean `admin_listen`?)");
+        assert!(Config::parse(br#"{"limits": {"max_headers": 1}}"#, true).is_err());
+    }
+}
