@@ -7,8 +7,8 @@ use crate::keys::{notiflows_auth_key_pair, notiflows_auth_public_key, KeyPair};
 use crate::result::{notiflows_auth_result, Failure};
 use crate::time::resolve_now;
 use crate::verify::{notiflows_auth_numeric_date, notiflows_auth_policy};
-use notiflows::auth::{CorsHeaders, Credential, ProjectConfig, SecurityMode, MAX_CORS_HEADERS};
-use notiflows::{Authenticator, AuthenticatorOptions, Policy};
+use notiflows_auth::auth::{CorsHeaders, Credential, ProjectConfig, SecurityMode, MAX_CORS_HEADERS};
+use notiflows_auth::{Authenticator, AuthenticatorOptions, Policy};
 
 /// The verified-token cache size the bindings use when their caller does not choose one.
 pub const NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY: usize = 10000;
@@ -33,7 +33,7 @@ impl notiflows_auth_security_mode {
         match mode {
             0 => Ok(SecurityMode::Secure),
             1 => Ok(SecurityMode::Development),
-            _ => Err(notiflows::Error::new(notiflows::ErrorKind::ConfigInvalid)
+            _ => Err(notiflows_auth::Error::new(notiflows_auth::ErrorKind::ConfigInvalid)
                 .with_detail("the security mode must be NOTIFLOWS_AUTH_SECURITY_MODE_SECURE or _DEVELOPMENT")
                 .into()),
         }

@@ -7,7 +7,7 @@ use crate::boundary::guard_value;
 use crate::io::Out;
 use crate::result::{notiflows_auth_result, row};
 #[cfg(test)]
-use notiflows::ErrorKind;
+use notiflows_auth::ErrorKind;
 
 /// One row of the error table: a code's number, string code, HTTP status, family and
 /// general message. The byte strings are static (never free them) and not NUL-terminated.

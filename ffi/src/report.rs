@@ -5,7 +5,7 @@ use crate::boundary::{guard, guard_value};
 use crate::io::{Out, OutBytes};
 use crate::result::{last_error, notiflows_auth_result, restore_last_error, Failure};
 use core::ffi::{c_char, CStr};
-use notiflows::auth::ErrorResponse;
+use notiflows_auth::auth::ErrorResponse;
 
 /// The version of the library, e.g. `"0.1.0"`.
 ///

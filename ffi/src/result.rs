@@ -3,7 +3,7 @@
 //! exported functions that report errors are in `report` and `error_table`).
 
 use core::ffi::CStr;
-use notiflows::{Error, ErrorKind};
+use notiflows_auth::{Error, ErrorKind};
 use std::cell::Cell;
 
 /// The result of every fallible function: `NOTIFLOWS_AUTH_RESULT_OK` (0) or an error.

@@ -5,7 +5,7 @@ use crate::io::{self, Handle, Out, OutBytes};
 use crate::keys::notiflows_auth_public_key;
 use crate::result::notiflows_auth_result;
 use crate::time::resolve_now;
-use notiflows::{ClaimsRef, NumericDate, Policy, Verifier};
+use notiflows_auth::{ClaimsRef, NumericDate, Policy, Verifier};
 
 /// Pass to `notiflows_auth_policy_set_max_lifetime_seconds` to remove the lifetime limit
 /// (the default). Not 0: 0 is refused, as in every binding (see `notiflows_auth_policy`).

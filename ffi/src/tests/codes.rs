@@ -46,7 +46,7 @@ fn typescript_union(name: &str) -> Vec<String> {
 #[test]
 fn the_c_header_has_the_tables_codes() {
     let table = table_codes();
-    assert_eq!(table.len(), notiflows::ErrorKind::ALL.len() + 4);
+    assert_eq!(table.len(), notiflows_auth::ErrorKind::ALL.len() + 4);
     assert_eq!(header_codes(), table);
 }
 
