@@ -182,6 +182,7 @@ fn public_router(shared: Arc<Shared>) -> Router {
         .route("/v1/check", any(check::check))
         .route("/v1/check/{*original_path}", any(check::check))
         .with_state(Arc::clone(&shared))
+        .merge(ops::jwks_router(Arc::clone(&shared)))
         .merge(ops::router(shared))
 }
 
