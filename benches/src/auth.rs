@@ -50,7 +50,7 @@ fn request(credential: (&'static str, String)) -> Vec<(&'static str, String)> {
 
 fn authenticate_op(id: &'static str, auth: Authenticator, headers: Vec<(&'static str, String)>, now: i64) -> Operation {
     Operation::new("authenticate", id, Library::Ours, move || {
-        let user = auth.authenticate(black_box(&headers), Some(black_box(ORIGIN)), now).expect("authenticated");
+        let user = auth.authenticate(black_box(&headers), now).expect("authenticated");
         assert_eq!(user.user_id.as_str().len(), SUBJECT.len());
         black_box(user);
     })

@@ -20,8 +20,12 @@ function bindingRefusal(authenticator, headers) {
   }
 }
 
+/** What the library answers for a request with this origin and API key (null: not sent). */
 function cors(authenticator, origin, apiKey, preflight = false) {
-  return authenticator.corsHeaders({ apiKey, origin, preflight });
+  const headers = [];
+  if (origin !== null && origin !== undefined) headers.push(['origin', origin]);
+  if (apiKey !== null && apiKey !== undefined) headers.push(['x-notiflows-api-key', apiKey]);
+  return authenticator.corsHeaders(headers, { preflight });
 }
 
 /** The CORS headers of a response, lower-cased names. */

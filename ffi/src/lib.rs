@@ -24,6 +24,7 @@ pub mod authenticator;
 pub mod error_table;
 pub mod keys;
 pub mod names;
+pub mod report;
 pub mod result;
 pub mod time;
 pub mod verify;
