@@ -92,22 +92,13 @@ typedef struct {
 } result;
 
 static void print_result(const result *r) {
-  printf("{\"case\":");
-  json_text(r->name);
-  printf(",\"claim\":");
-  json_text(r->claim);
-  printf(",\"code\":");
-  json_text(r->code);
-  printf(",\"credential\":");
-  json_text(r->credential);
-  printf(",\"family\":");
-  json_text(r->family);
-  printf(",\"message\":");
-  json_text(r->message);
-  printf(",\"mode\":");
-  json_text(r->mode);
-  printf(",\"outcome\":");
-  json_text(r->outcome);
+  /* Keys in sorted order, as every runner writes them; status is the only number. */
+  const char *keys[] = {"case", "claim", "code", "credential", "family", "message", "mode", "outcome"};
+  const char *values[] = {r->name, r->claim, r->code, r->credential, r->family, r->message, r->mode, r->outcome};
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+    printf("%s\"%s\":", i ? "," : "{", keys[i]);
+    json_text(values[i]);
+  }
   if (r->status) printf(",\"status\":%u", r->status);
   else printf(",\"status\":null");
   printf(",\"sub\":");

@@ -101,8 +101,8 @@ class Setup:
         self.store = os.path.join(self.tmp, "projects.json")
         self.processes = {}
 
-    def path(self, name):
-        return os.path.join(self.tmp, name)
+    def path(self, *names):
+        return os.path.join(self.tmp, *names)
 
     def spawn(self, name, command, env=None):
         log = open(self.path(f"{name}.log"), "ab")
@@ -420,6 +420,29 @@ def corrupted_store(s, tokens):
     print("  faults: corrupted projects file: last good kept, stale in /readyz, metrics and log; fixed file picked up")
 
 
+def contract_flags_only(s):
+    """The contract: `serve --store FILE --listen ADDR --admin-listen ADDR` with
+    NOTIFLOWS_ADMIN_TOKEN set works with no other configuration; a missing store is created."""
+    port, admin_port, store = free_port(), free_port(), s.path("flags-only", "projects.json")
+    os.makedirs(os.path.dirname(store))
+    env = dict(os.environ, NOTIFLOWS_ADMIN_TOKEN=ADMIN_TOKEN)
+    gate = s.spawn("flags-gate", [s.binary, "serve", "--store", store, "--listen", f"127.0.0.1:{port}",
+                                  "--admin-listen", f"127.0.0.1:{admin_port}"], env)
+    wait_port(port)
+    wait_port(admin_port)
+    with open(store) as f:
+        ok(json.load(f)["projects"] == [], "a missing store is created empty")
+    bearer = [("authorization", f"Bearer {ADMIN_TOKEN}")]
+    body = json.dumps({"api_key": "pk_flags", "security_mode": "development", "allowed_origins": []})
+    ok(request(admin_port, "POST", "/admin/v1/projects", bearer, body).status == 201, "the admin API works")
+    answer = request(port, "GET", "/v1/check", [("x-notiflows-api-key", "pk_flags"), ("x-notiflows-user-id", "f")])
+    ok(answer.header("x-notiflows-user-id") == "f", f"and decides at once: {answer}")
+    gate.send_signal(signal.SIGTERM)
+    ok(gate.wait(timeout=15) == 0, "SIGTERM: a clean exit")
+    s.processes.pop("flags-gate")
+    print("  serve --store --listen --admin-listen alone: store created, admin API and decisions work")
+
+
 def sighup_reload(s):
     """A second gate that never polls (reload_interval_ms = 0) picks a hand edit up on SIGHUP,
     and stops on SIGTERM, exiting 0."""
@@ -483,6 +506,18 @@ def browser(s, tokens):
     ok(len(after) == 1, f"one browser call reached the upstream: {len(after)}")
 
 
+def no_secrets_logged(s, tokens):
+    """The gate's log holds decisions and admin actions, never a token or key."""
+    with open(s.path("gate.log")) as f:
+        log = f.read()
+    with open(s.path("private_key.pem")) as f:
+        private_line = f.read().splitlines()[1]
+    ok('"message":"decision"' in log and "signing key generated" in log, "the log has decisions and admin actions")
+    for secret in (tokens["good"], tokens["good"].split(".")[2], tokens["expired"], ADMIN_TOKEN, private_line):
+        ok(secret not in log, "no token, key or admin token in the gate's log")
+    print(f"  the gate's log ({log.count(chr(10))} lines): no token, key or admin token")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", required=True)
@@ -509,6 +544,7 @@ def main():
             killed_under_load(s, tokens)
             corrupted_store(s, tokens)
             sighup_reload(s)
+            contract_flags_only(s)
             slow_and_oversized(s, tokens)
         s.stop("gate")
         for name in ("nginx", "caddy"):
@@ -516,6 +552,7 @@ def main():
         s.start_gate()
         if not args.no_browser:
             browser(s, tokens)
+        no_secrets_logged(s, tokens)
         print(f"gateways: {checks} checks passed")
     except Exception:
         for log in ("gate.log", "nginx-error.log", "caddy.log"):

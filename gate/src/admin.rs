@@ -78,7 +78,9 @@ async fn authorize(State(shared): State<Arc<Shared>>, request: Request, next: Ne
     let given = request
         .headers()
         .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+        .map(|v| v.as_bytes())
+        // The scheme name is case-insensitive (RFC 9110 section 11.1).
+        .and_then(|v| v.get(..7).filter(|s| s.eq_ignore_ascii_case(b"bearer ")).map(|_| &v[7..]))
         .unwrap_or_default();
     let ok = match &shared.admin_token {
         Some(token) => digest(given).ct_eq(&digest(token.as_bytes())).into(),
@@ -131,7 +133,7 @@ async fn create(State(shared): State<Arc<Shared>>, Extension(id): Extension<Requ
         signing_public_key: key,
     };
     let stored = shared
-        .change(|file| {
+        .change::<_, AdminError>(|file| {
             if file.project(&project.api_key).is_some() {
                 let message = format!("a project with the API key `{}` exists", project.api_key);
                 return Err(AdminError::new(StatusCode::CONFLICT, "project_exists", message));
@@ -158,7 +160,7 @@ async fn update(
 ) -> Answer {
     let change: ProjectChange = body_of(&body, &["security_mode", "allowed_origins"])?;
     let project = shared
-        .change(|file| {
+        .change::<_, AdminError>(|file| {
             let project = project_mut(file, &api_key)?;
             if let Some(mode) = change.security_mode {
                 project.security_mode = mode;
@@ -179,7 +181,7 @@ async fn remove(
     Path(api_key): Path<String>,
 ) -> Answer {
     shared
-        .change(|file| {
+        .change::<_, AdminError>(|file| {
             let before = file.projects.len();
             file.projects.retain(|p| p.api_key != api_key);
             if file.projects.len() == before {
@@ -223,7 +225,7 @@ async fn generate(
         .map_err(|e| AdminError::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()))?;
     let public = pair.public_key_pem.clone();
     shared
-        .change(|file| {
+        .change::<_, AdminError>(|file| {
             project_mut(file, &api_key)?.signing_public_key = Some(public);
             Ok(())
         })
@@ -256,7 +258,7 @@ async fn bring_key(
     let bring: BringKey = body_of(&body, &["public_key"])?;
     let pem = public_pem(&bring.public_key)?;
     let project = shared
-        .change(|file| {
+        .change::<_, AdminError>(|file| {
             let project = project_mut(file, &api_key)?;
             project.signing_public_key = Some(pem);
             Ok(project.clone())

@@ -27,6 +27,15 @@ pub fn authenticator(options: AuthenticatorOptions, file: &StoreFile) -> Result<
     Ok(auth)
 }
 
+/// Each project's public JWK Set (`{"keys":[...]}`): its current signing key, or none.
+pub fn jwk_sets(file: &StoreFile) -> std::collections::HashMap<String, String> {
+    let set = |pem: Option<&str>| {
+        let key = pem.and_then(|pem| PublicKey::parse(pem.as_bytes()).ok()).map(|key| key.to_jwk());
+        format!(r#"{{"keys":[{}]}}"#, key.unwrap_or_default())
+    };
+    file.projects.iter().map(|p| (p.api_key.clone(), set(p.signing_public_key.as_deref()))).collect()
+}
+
 /// Authenticates the original request whose headers the gateway forwarded (Origin among
 /// them: the core reads it).
 pub fn authenticate(auth: &Authenticator, headers: &HeaderMap, now: i64) -> Result<AuthenticatedUser, Error> {

@@ -1,9 +1,9 @@
 //! `/healthz` (the process answers), `/readyz` (a configuration is in force, and whether
 //! the file on disk was refused), `/metrics` (Prometheus text).
 
-use crate::http_util::json;
+use crate::http_util::{gate_error, json};
 use crate::state::Shared;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,6 +16,23 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
         .with_state(shared)
+}
+
+/// `GET /v1/projects/{api_key}/jwks.json`: the project's public JWK Set (its current
+/// signing key; empty until one is set), for backends and tools that verify user tokens.
+pub fn jwks_router(shared: Arc<Shared>) -> Router {
+    Router::new().route("/v1/projects/{api_key}/jwks.json", get(jwks)).with_state(shared)
+}
+
+async fn jwks(State(shared): State<Arc<Shared>>, Path(api_key): Path<String>) -> Response {
+    match shared.snapshot().jwk_sets.get(&api_key) {
+        Some(set) => {
+            let mut response = json(StatusCode::OK, set.clone());
+            response.headers_mut().insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            response
+        }
+        None => gate_error(StatusCode::NOT_FOUND, "project_not_found", "no project has this API key"),
+    }
 }
 
 /// Ready as long as a configuration is in force. A refused file on disk does not make the

@@ -19,6 +19,8 @@ pub struct Snapshot {
     pub file: StoreFile,
     /// Each project's mode, for labelling refusals in metrics.
     pub modes: HashMap<String, SecurityMode>,
+    /// Each project's public JWK Set, as served.
+    pub jwk_sets: HashMap<String, String>,
     pub generation: u64,
 }
 
@@ -92,18 +94,18 @@ impl Shared {
 
     /// Applies `change` to the projects in force: validated by the core, written to disk
     /// atomically, then swapped in. When this returns `Ok`, every later decision uses it.
-    pub async fn change<T>(
+    pub async fn change<T, E: From<ChangeError>>(
         &self,
-        change: impl FnOnce(&mut StoreFile) -> Result<T, crate::admin::AdminError>,
-    ) -> Result<T, crate::admin::AdminError> {
+        change: impl FnOnce(&mut StoreFile) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut disk = self.changes.lock().await;
         let mut file = self.snapshot().file.clone();
         let out = change(&mut file)?;
-        let next = build(&self.config, file, self.snapshot().generation + 1).map_err(crate::admin::AdminError::from)?;
+        let next = build(&self.config, file, self.snapshot().generation + 1)?;
         if let Some(path) = &disk.path {
             let bytes = next.file.to_json();
             let written = store::write_atomic(path, &bytes);
-            written.map_err(|e| crate::admin::AdminError::from(ChangeError::Write(e)))?;
+            written.map_err(ChangeError::Write)?;
             disk.last = bytes;
         }
         self.swap(next);
@@ -188,7 +190,8 @@ fn build(config: &Config, file: StoreFile, generation: u64) -> Result<Snapshot, 
     let auth =
         core_api::authenticator(config.auth.options(), &file).map_err(|(key, e)| ChangeError::Invalid(key, e))?;
     let modes = file.projects.iter().filter_map(|p| Some((p.api_key.clone(), p.security_mode.parse().ok()?))).collect();
-    Ok(Snapshot { auth, file, modes, generation })
+    let jwk_sets = core_api::jwk_sets(&file);
+    Ok(Snapshot { auth, file, modes, jwk_sets, generation })
 }
 
 pub fn describe(error: &ChangeError) -> String {

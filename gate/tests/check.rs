@@ -187,3 +187,27 @@ async fn other_paths_are_404_with_a_code() {
     let answer = request(gate.check(), "GET", "/admin/v1/projects", &[], None).await;
     assert_eq!(answer.status, 404, "no admin API on the public listener");
 }
+
+#[tokio::test]
+async fn each_project_serves_its_jwk_set() {
+    let gate = gate().await;
+    let answer = request(gate.check(), "GET", "/v1/projects/pk_secure/jwks.json", &[], None).await;
+    assert_eq!(answer.status, 200);
+    let keys = answer.json()["keys"].as_array().unwrap().clone();
+    assert_eq!(keys.len(), 1);
+    let expected: serde_json::Value =
+        serde_json::from_str(&notiflows_auth::PublicKey::parse(pair().public_key_pem.as_bytes()).unwrap().to_jwk())
+            .unwrap();
+    assert_eq!(keys[0], expected);
+    assert_eq!((keys[0]["kty"].as_str(), keys[0]["alg"].as_str()), (Some("RSA"), Some("RS256")));
+    // A rotation replaces it.
+    let rotated = admin(&gate, "POST", "/admin/v1/projects/pk_secure/signing-key", None).await.json();
+    let answer = request(gate.check(), "GET", "/v1/projects/pk_secure/jwks.json", &[], None).await;
+    let now =
+        notiflows_auth::PublicKey::parse(rotated["public_key_pem"].as_str().unwrap().as_bytes()).unwrap().to_jwk();
+    assert_eq!(answer.json()["keys"][0], serde_json::from_str::<serde_json::Value>(&now).unwrap());
+    let answer = request(gate.check(), "GET", "/v1/projects/pk_dev/jwks.json", &[], None).await;
+    assert_eq!(answer.json(), serde_json::json!({ "keys": [] }), "no key yet");
+    let answer = request(gate.check(), "GET", "/v1/projects/pk_nope/jwks.json", &[], None).await;
+    assert_eq!((answer.status, answer.code().as_str()), (404, "project_not_found"));
+}

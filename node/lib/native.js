@@ -271,8 +271,9 @@ function readBuffer(call, size = 4096) {
 
 /** An error for using a handle after close(), with the code the C library would give. */
 function closedError(what) {
-  const { NotiflowsAuthError } = require('./errors');
-  return new NotiflowsAuthError('null_argument', 500, `this ${what} was closed`);
+  const { errorFor } = require('./errors');
+  const { ERROR_CODES } = require('./codes');
+  return errorFor('null_argument', c.error_http_status(ERROR_CODES.null_argument), `this ${what} was closed`);
 }
 
 module.exports = {

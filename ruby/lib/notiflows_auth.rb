@@ -50,7 +50,10 @@ module NotiflowsAuth
     end
 
     def handle
-      raise NotiflowsAuth::BindingError.new("null_argument", 500, "this #{self.class.name} was closed") unless @pointer
+      unless @pointer
+        status = Native.error_http_status(NotiflowsAuth::ERROR_CODES.fetch("null_argument"))
+        raise NotiflowsAuth.error_for("null_argument", status, "this #{self.class.name} was closed")
+      end
 
       @pointer
     end

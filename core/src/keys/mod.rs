@@ -17,6 +17,7 @@ pub use generate::{generate_signing_key, GeneratedKeyPair, DEFAULT_GENERATED_KEY
 pub(crate) use pem::BASE64_PEM_PREFIX;
 pub use private::SigningKey;
 
+use crate::base64;
 use crate::error::{Error, ErrorKind};
 use core::fmt;
 use der::RsaNumbers;
@@ -129,6 +130,22 @@ impl PublicKey {
         pem::encode("PUBLIC KEY", &der::write_spki(&self.rsa_public_key_der))
     }
 
+    /// The key as a JSON Web Key (RFC 7517) for RS256: `{"kty":"RSA","use":"sig",
+    /// "alg":"RS256","kid":...,"n":...,"e":...}`, where `kid` is the key's RFC 7638
+    /// thumbprint (SHA-256, base64url), so it names this key and no other.
+    pub fn to_jwk(&self) -> String {
+        // Re-read from our own canonical encoding, so it cannot fail.
+        let numbers = der::rsa_public_key(&self.rsa_public_key_der).expect("a loaded key re-reads");
+        let (mut n, mut e) = (String::new(), String::new());
+        base64::encode_url(numbers.n, &mut n);
+        base64::encode_url(numbers.e, &mut e);
+        // RFC 7638: the required members in lexicographic order, no whitespace.
+        let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+        let mut kid = String::new();
+        base64::encode_url(ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes()).as_ref(), &mut kid);
+        format!(r#"{{"kty":"RSA","use":"sig","alg":"RS256","kid":"{kid}","n":"{n}","e":"{e}"}}"#)
+    }
+
     /// Length of an RS256 signature with this key, in bytes.
     pub fn signature_len(&self) -> usize {
         self.modulus_len
@@ -163,6 +180,23 @@ fn unsupported_exponent() -> Error {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn jwk_has_the_rfc_7638_thumbprint_as_kid() {
+        // RFC 7638 section 3.1: the example key and its thumbprint.
+        let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+        let mut modulus = [0u8; 256];
+        assert_eq!(base64::decode_url(n.as_bytes(), &mut modulus).unwrap(), 256);
+        let key = PublicKey::from_numbers(RsaNumbers { n: &modulus, e: &[1, 0, 1] }).unwrap();
+        let jwk = key.to_jwk();
+        assert_eq!(
+            jwk,
+            format!(
+                r#"{{"kty":"RSA","use":"sig","alg":"RS256","kid":"NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs","n":"{n}","e":"AQAB"}}"#
+            )
+        );
+    }
+
     use super::*;
 
     fn key(n: &[u8], e: &[u8]) -> Result<PublicKey, Error> {
