@@ -167,7 +167,6 @@ impl TokenCache {
             return Ok(f(claims));
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        self.misses.fetch_add(1, Ordering::Relaxed);
         verifier.verify_signature_with(token, |claims| {
             policy.check_times(&claims, now)?;
             self.insert(key, &claims);
