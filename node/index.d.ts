@@ -97,13 +97,16 @@ export interface SignUserTokenOptions extends SignOptions {
 /** Signs a user token (RS256) for the user's external id. */
 export function signUserToken(userId: string, options?: SignUserTokenOptions): string;
 
-export interface GeneratedKeyPair {
+/** A new key pair; toString() and util.inspect show the private forms redacted. */
+export class GeneratedKeyPair {
+  private constructor();
   /** PKCS#8 PEM. A secret: show once. */
   privateKeyPem: string;
   /** Standard base64 of the private PEM, one line (for NOTIFLOWS_SIGNING_KEY). A secret. */
   privateKeyBase64: string;
   /** SPKI PEM, for the verifying side. */
   publicKeyPem: string;
+  toString(): string;
 }
 
 /** Generates an RSA signing key pair (2048 bits by default). */
@@ -202,8 +205,10 @@ export class Authenticator extends Handle {
   rotateSigningKey(apiKey: string, options?: { bits?: 2048 | 3072 | 4096 }): GeneratedKeyPair;
   setSecurityMode(apiKey: string, securityMode: SecurityMode): void;
   setAllowedOrigins(apiKey: string, allowedOrigins: string[]): void;
-  authenticate(headers: RequestHeaders, options?: { origin?: string | null; now?: Time }): AuthenticatedUser;
-  corsHeaders(options?: { apiKey?: string | null; origin?: string | null; preflight?: boolean }): Record<string, string>;
+  /** The headers as they came, Origin among them (read by the library). */
+  authenticate(headers: RequestHeaders, options?: { now?: Time }): AuthenticatedUser;
+  /** CORS headers from the request's own headers (Origin, x-notiflows-api-key). */
+  corsHeaders(headers: RequestHeaders, options?: { preflight?: boolean; apiKey?: string | null }): Record<string, string>;
 }
 
 /** The C library's version. */

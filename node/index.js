@@ -19,7 +19,11 @@ const {
   NO_EXPIRY,
   MAX_SUBJECT_BYTES,
   DEFAULT_CACHE_CAPACITY,
+  MAX_CORS_HEADERS,
+  withNativeBytes,
+  decodeText,
 } = require('./lib/native');
+const util = require('node:util');
 const { ERROR_CODES, ERROR_TABLE } = require('./lib/codes');
 const errors = require('./lib/errors');
 
@@ -96,14 +100,35 @@ function date(d) {
   return d.present ? Number(d.seconds) + d.nanos / 1e9 : undefined;
 }
 
+/**
+ * A new key pair: `privateKeyPem`, `privateKeyBase64` (the one-line form for environment
+ * variables) and `publicKeyPem`. The private forms are secrets: console.log, util.inspect
+ * and toString() show them redacted (read the properties to store them).
+ */
+class GeneratedKeyPair {
+  constructor(privateKeyPem, privateKeyBase64, publicKeyPem) {
+    this.privateKeyPem = privateKeyPem;
+    this.privateKeyBase64 = privateKeyBase64;
+    this.publicKeyPem = publicKeyPem;
+  }
+
+  toString() {
+    return 'GeneratedKeyPair { privateKeyPem: <redacted>, privateKeyBase64: <redacted>, publicKeyPem: ... }';
+  }
+
+  [util.inspect.custom]() {
+    return `GeneratedKeyPair { privateKeyPem: '<redacted>', privateKeyBase64: '<redacted>', publicKeyPem: ${util.inspect(this.publicKeyPem)} }`;
+  }
+}
+
 /** The three texts of a generated key pair; frees the native pair. */
 function keyPairTexts(ptr) {
   try {
-    return {
-      privateKeyPem: readBuffer((b, l, o) => c.key_pair_private_key_pem(ptr, b, l, o)).toString('utf8'),
-      privateKeyBase64: readBuffer((b, l, o) => c.key_pair_private_key_base64(ptr, b, l, o), 8192).toString('utf8'),
-      publicKeyPem: readBuffer((b, l, o) => c.key_pair_public_key_pem(ptr, b, l, o)).toString('utf8'),
-    };
+    return new GeneratedKeyPair(
+      readBuffer((b, l, o) => c.key_pair_private_key_pem(ptr, b, l, o)).toString('utf8'),
+      readBuffer((b, l, o) => c.key_pair_private_key_base64(ptr, b, l, o), 8192).toString('utf8'),
+      readBuffer((b, l, o) => c.key_pair_public_key_pem(ptr, b, l, o)).toString('utf8'),
+    );
   } finally {
     c.key_pair_free(ptr);
   }
@@ -369,6 +394,15 @@ function headerPairs(headers) {
   return pairs;
 }
 
+/** Request headers as the C array of name/value byte strings (no copy kept after the call). */
+function nativeHeaderArray(pairs) {
+  return pairs.map(([name, value]) => {
+    const n = headerBytes(name);
+    const v = headerBytes(value);
+    return { name: n, name_len: n.length, value: v, value_len: v.length };
+  });
+}
+
 /** Projects by API key: authenticates User API requests. Safe to share; changes are atomic. */
 class Authenticator extends Handle {
   /**
@@ -461,24 +495,18 @@ class Authenticator extends Handle {
 
   /**
    * Authenticates a request; throws a NotiflowsAuthError (with .code and .status) when refused.
+   * The headers go to the library as they came, Origin among them (the library reads it
+   * by the rule it reads the Notiflows headers with: sent twice, it is refused).
    * @param {Record<string, string|string[]|undefined>|Iterable<[string, string]>} headers the
    *   request's headers (Node's req.headers, a fetch Headers, or [name, value] pairs)
-   * @param {{origin?: string|null, now?: number|Date}} [options] origin defaults to the
-   *   headers' Origin (null: not a browser); now to the current time
+   * @param {{now?: number|Date}} [options] now defaults to the current time
    * @returns {{userId: string, mode: 'secure'|'development', credential: 'user_key'|'user_id', expiresAt?: number}}
    */
-  authenticate(headers, { origin, now } = {}) {
-    const pairs = headerPairs(headers);
-    if (origin === undefined) {
-      const found = pairs.filter(([name]) => name.toLowerCase() === 'origin');
-      origin = found.length > 0 ? found[0][1] : null;
+  authenticate(headers, options = {}) {
+    if (Object.hasOwn(options, 'origin')) {
+      throw new TypeError('authenticate takes no origin option: pass the Origin header among the headers');
     }
-    const native = pairs.map(([name, value]) => {
-      const n = headerBytes(name);
-      const v = headerBytes(value);
-      return { name: n, name_len: n.length, value: v, value_len: v.length };
-    });
-    const originBytes = origin === null ? null : headerBytes(String(origin));
+    const native = nativeHeaderArray(headerPairs(headers));
     const userLen = [0];
     const user = {};
     check(
@@ -486,9 +514,7 @@ class Authenticator extends Handle {
         this._handle(),
         native,
         native.length,
-        originBytes,
-        originBytes ? originBytes.length : 0,
-        unixSeconds(now),
+        unixSeconds(options.now),
         this._user,
         MAX_SUBJECT_BYTES,
         userLen,
@@ -506,25 +532,37 @@ class Authenticator extends Handle {
   }
 
   /**
-   * The CORS headers for a response, as an object of header name to value: `Vary: Origin`
+   * The CORS headers for a response to a request, as an object of header name to value,
+   * read from the request's headers (Origin, and x-notiflows-api-key): `Vary: Origin`
    * always; for an allowed origin, Access-Control-Allow-Origin and, on a preflight, the
    * allowed headers, methods and max age (answer a preflight with 204).
-   * @param {{apiKey?: string|null, origin?: string|null, preflight?: boolean}} [options]
+   * @param {Record<string, string|string[]|undefined>|Iterable<[string, string]>} headers
+   * @param {{preflight?: boolean, apiKey?: string|null}} [options] apiKey: for a preflight
+   *   (which carries no Notiflows headers), the project's key when the server knows it
    */
-  corsHeaders({ apiKey = null, origin = null, preflight = false } = {}) {
-    const api = apiKey === null ? null : bytes(apiKey, 'apiKey');
-    const o = origin === null ? null : bytes(origin, 'origin');
+  corsHeaders(headers, { preflight = false, apiKey = null } = {}) {
+    const pairs = headerPairs(headers).map(([name, value]) => [headerBytes(name), headerBytes(value)]);
     const ptr = this._handle();
-    const text = readBuffer(
-      (b, l, out) => c.authenticator_cors_headers(ptr, api, api ? api.length : 0, o, o ? o.length : 0, Boolean(preflight), b, l, out),
-      1024,
-    ).toString('utf8');
-    const result = {};
-    for (const line of text.split('\r\n')) {
-      const colon = line.indexOf(': ');
-      if (colon > 0) result[line.slice(0, colon)] = line.slice(colon + 2);
-    }
-    return result;
+    const api = apiKey === null ? null : bytes(apiKey, 'apiKey');
+    // The allow-origin value points into the Origin bytes: native copies that outlive the call.
+    return withNativeBytes(pairs.flat(), (copies) => {
+      const native = pairs.map(([name, value], i) => ({
+        name: copies[2 * i],
+        name_len: name.length,
+        value: copies[2 * i + 1],
+        value_len: value.length,
+      }));
+      const out = Array.from({ length: MAX_CORS_HEADERS }, () => ({}));
+      const count = [0];
+      check(
+        preflight
+          ? c.authenticator_cors_preflight(ptr, native, native.length, api, api ? api.length : 0, out, out.length, count)
+          : c.authenticator_cors_response(ptr, native, native.length, out, out.length, count),
+      );
+      const result = {};
+      for (const h of out.slice(0, count[0])) result[decodeText(h.name, h.name_len)] = decodeText(h.value, h.value_len);
+      return result;
+    });
   }
 }
 
@@ -534,6 +572,7 @@ const version = c.version();
 module.exports = {
   signUserToken,
   generateSigningKey,
+  GeneratedKeyPair,
   SigningKey,
   PublicKey,
   Verifier,

@@ -7,6 +7,7 @@ export default auth;
 export const {
   signUserToken,
   generateSigningKey,
+  GeneratedKeyPair,
   SigningKey,
   PublicKey,
   Verifier,

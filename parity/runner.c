@@ -290,7 +290,7 @@ int main(int argc, char **argv) {
       notiflows_auth_authenticated user;
       /* The headers as they came, Origin included; no separate origin. */
       for (size_t i = 0; !rc && i < repeat; i++)
-        rc = notiflows_auth_authenticator_authenticate(auth, headers, count, NULL, 0, num(fields[2]), user_id,
+        rc = notiflows_auth_authenticator_authenticate(auth, headers, count, num(fields[2]), user_id,
                                                        NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES, &user_len, &user);
       if (rc) failed(&r, rc);
       else {

@@ -60,7 +60,7 @@ fn request(credential: (&'static str, String)) -> Vec<(&'static str, String)> {
 
 fn authenticate_op(id: &'static str, auth: Authenticator, headers: Vec<(&'static str, String)>, now: i64) -> Operation {
     Operation::new("authenticate", id, Library::Ours, move || {
-        let user = auth.authenticate(black_box(&headers), Some(black_box(ORIGIN)), now).expect("authenticated");
+        let user = auth.authenticate(black_box(&headers), now).expect("authenticated");
         assert_eq!(user.user_id.as_str().len(), SUBJECT.len());
         black_box(user);
     })
@@ -87,7 +87,7 @@ pub fn thread_operations(f: &Fixture) -> Vec<Operation> {
     let auth = Arc::new(authenticator(f, SecurityMode::Secure, 10_000));
     let headers = Arc::new(request(("x-notiflows-user-key", f.token.clone())));
     let now = f.now;
-    auth.authenticate(headers.iter(), Some(ORIGIN), now).expect("fills the cache");
+    auth.authenticate(headers.iter(), now).expect("fills the cache");
     let op = |id, threads: usize| {
         let (auth, headers) = (Arc::clone(&auth), Arc::clone(&headers));
         Operation::new("authenticate_threads", id, Library::Ours, move || {
@@ -95,7 +95,7 @@ pub fn thread_operations(f: &Fixture) -> Vec<Operation> {
                 for _ in 0..threads {
                     scope.spawn(|| {
                         for _ in 0..HITS_PER_THREAD {
-                            let user = auth.authenticate(black_box(headers.iter()), Some(ORIGIN), now).expect("hit");
+                            let user = auth.authenticate(black_box(headers.iter()), now).expect("hit");
                             black_box(user.user_id.as_str().len());
                         }
                     });

@@ -35,11 +35,12 @@ enum Command {
     Serve(commands::serve::Args),
 }
 
-/// A failure the command reports: a library error, a plain message (I/O, arguments), or
-/// one the command has already printed.
+/// A failure the command reports: a library error, a plain message (I/O), a usage error
+/// (exit 2), or one the command has already printed.
 pub enum Failure {
     Library(notiflows_auth::Error),
     Other(String),
+    Usage(String),
     Reported,
 }
 
@@ -69,6 +70,10 @@ fn main() -> ExitCode {
         Err(Failure::Other(message)) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}\n\nFor more information, try '--help'.");
+            ExitCode::from(2)
         }
         Err(Failure::Reported) => ExitCode::FAILURE,
     }

@@ -66,9 +66,47 @@ fn keygen_prints_three_labelled_keys_without_a_directory() {
     assert!(
         text.contains("base64-encoded PEM") && text.contains("BEGIN PRIVATE KEY") && text.contains("BEGIN PUBLIC KEY")
     );
-    let refused = run(cli().args(["keygen", "--bits", "1024"]));
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(stderr(&refused).starts_with("error: key_unsupported: "), "{}", stderr(&refused));
+    // Sizes key generation does not make are usage errors (exit 2) naming the sizes it makes.
+    for bits in ["1024", "8192", "x"] {
+        let refused = run(cli().args(["keygen", "--bits", bits]));
+        assert_eq!(refused.status.code(), Some(2), "{bits}");
+        assert!(stderr(&refused).contains("key generation makes 2048, 3072, 4096 bit keys"), "{}", stderr(&refused));
+    }
+}
+
+#[test]
+fn keygen_force_replaces_a_symlink_and_never_writes_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    std::fs::create_dir(&keys).unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::symlink(&victim, keys.join("private_key.pem")).unwrap();
+    // Without --force the symlink counts as an existing file.
+    let refused = run(cli().args(["keygen", "--out-dir"]).arg(&keys));
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let forced = run(cli().args(["keygen", "--force", "--out-dir"]).arg(&keys));
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious", "the symlink's target is untouched");
+    assert_eq!(std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777, 0o644);
+    let written = std::fs::symlink_metadata(keys.join("private_key.pem")).unwrap();
+    assert!(written.file_type().is_file(), "the symlink was replaced by a regular file");
+    assert_eq!(written.permissions().mode() & 0o777, 0o600);
+    assert!(std::fs::read_to_string(keys.join("private_key.pem")).unwrap().starts_with("-----BEGIN PRIVATE KEY-----"));
+    let leftovers: Vec<_> = std::fs::read_dir(&keys).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 3, "no temporary file left: {leftovers:?}");
+}
+
+#[test]
+fn sign_refuses_a_zero_ttl() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let out = run(cli().args(["sign", "--sub", "u", "--ttl", "0", "--key"]).arg(dir.path().join("private_key.pem")));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("error: claim_invalid: "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at least 1 second"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
 }
 
 #[test]
@@ -149,6 +187,27 @@ fn inspect_marks_output_as_not_verified() {
     assert_eq!(shown["claims"]["sub"], "alice");
     assert!(stderr(&out).contains("NOT VERIFIED"));
     assert!(stderr(&run(cli().args(["inspect", "a.b"]))).starts_with("error: token_malformed"));
+    assert!(shown["verdict"].as_str().unwrap().starts_with("well formed"), "{shown}");
+}
+
+#[test]
+fn inspect_shows_every_member_and_says_verification_refuses_duplicates() {
+    use base64::Engine as _;
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let token = format!(
+        "{}.{}.{}",
+        url.encode(r#"{"alg":"none","alg":"RS256"}"#),
+        url.encode(r#"{"sub":"alice","sub":"admin"}"#),
+        url.encode([1u8; 256])
+    );
+    let out = run(cli().args(["inspect", &token]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for member in [r#""alg": "none""#, r#""alg": "RS256""#, r#""sub": "alice""#, r#""sub": "admin""#] {
+        assert!(text.contains(member), "{member} in {text}");
+    }
+    assert!(text.contains("verification refuses this token: token_duplicate_member"), "{text}");
+    assert!(stderr(&out).contains("verification refuses this token"), "{}", stderr(&out));
 }
 
 #[test]
@@ -210,9 +269,43 @@ fn authenticate_explains_refusals_with_status() {
     assert!(stderr(&auth(&[], None)).starts_with("error: api_key_missing: "));
     assert!(stderr(&auth(&["x-notiflows-api-key: nope".into()], None)).starts_with("error: api_key_invalid: "));
 
+    // Origin is a header like the others: -H 'Origin: ...' is checked as --origin is.
+    let user_key = format!("x-notiflows-user-key: {token}");
+    let evil =
+        auth(&["x-notiflows-api-key: pk_1".into(), user_key.clone(), "Origin: https://evil.example.net".into()], None);
+    assert_eq!(evil.status.code(), Some(1));
+    assert!(stderr(&evil).starts_with("error: origin_not_allowed: "), "{}", stderr(&evil));
+    let good =
+        auth(&["x-notiflows-api-key: pk_1".into(), user_key.clone(), "origin: https://a.example.com".into()], None);
+    assert!(good.status.success(), "{}", stderr(&good));
+    // Both --origin and an Origin header: two Origin headers, refused whatever they say.
+    let both = auth(
+        &["x-notiflows-api-key: pk_1".into(), user_key.clone(), "Origin: https://a.example.com".into()],
+        Some("https://a.example.com"),
+    );
+    assert!(stderr(&both).starts_with("error: origin_not_allowed: ") && stderr(&both).contains("more than once"));
+    // Values go to the library as written; it drops the whitespace around them.
+    let spaced = auth(&["x-notiflows-api-key:   pk_1 \t".into(), user_key.clone()], None);
+    assert!(spaced.status.success(), "{}", stderr(&spaced));
+    // A malformed -H is a usage error.
+    for bad in ["no colon", ": empty name", "bad name: v"] {
+        let out = auth(&[bad.into()], None);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(stderr(&out).contains("'Name: value'"), "{}", stderr(&out));
+    }
+
     // Malformed configuration is reported as such.
     std::fs::write(&project, r#"{"api_key":"pk_1","allowed_origins":["example.com"]}"#).unwrap();
     assert!(stderr(&auth(&[], None)).starts_with("error: config_invalid: "));
+    // An unknown member (a typo) is refused, naming it and the nearest known name.
+    std::fs::write(&project, r#"{"api_key":"pk_1","allowed_origin":["https://a.example.com"]}"#).unwrap();
+    let typo = auth(&["x-notiflows-api-key: pk_1".into(), "Origin: https://evil.example.net".into()], None);
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(
+        stderr(&typo).contains(r#"unknown member "allowed_origin" (did you mean `allowed_origins`?)"#),
+        "{}",
+        stderr(&typo)
+    );
 }
 
 #[test]

@@ -105,7 +105,7 @@ fn run(corpus: &Value, key: &PublicKey, case: &Value) -> Result<Value, Error> {
                 .collect();
             let mut user = None;
             for _ in 0..case["repeat"].as_u64().unwrap_or(1) {
-                user = Some(auth.authenticate(&headers, None, now())?);
+                user = Some(auth.authenticate(&headers, now())?);
             }
             let user = user.expect("at least one run");
             let credential = match user.credential {

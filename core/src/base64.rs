@@ -1,12 +1,17 @@
-//! Base64 in the two alphabets we meet: strict unpadded base64url for token segments
-//! (RFC 7515: canonical, no padding, no whitespace) and padded standard base64 for key
-//! material (PEM bodies and the one-line base64-encoded PEM).
+//! Strict unpadded base64url for token segments (RFC 7515: canonical, no padding, no
+//! whitespace). Key material (PEM bodies, the one-line base64 PEM) goes through `base64ct`,
+//! constant-time, in `keys::pem`.
+//!
+//! Token segments keep this table-driven decoder: a token is public bytes (anyone who holds
+//! it sees them), so decoding it in constant time protects nothing, and this decoder is the
+//! hot path of every verify (eight characters per step into a stack buffer, one validity
+//! test per segment). Switching the token path to `base64ct` is to be measured against
+//! `benches/` (`parse`) and taken only if it costs less than 10%.
 
 /// Marks a byte that is not in the alphabet.
 const INVALID: u8 = 0xff;
 
 const URL_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const STD_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 const fn reverse(alphabet: &[u8; 64]) -> [u8; 256] {
     let mut table = [INVALID; 256];
@@ -19,7 +24,6 @@ const fn reverse(alphabet: &[u8; 64]) -> [u8; 256] {
 }
 
 const URL_DECODE: [u8; 256] = reverse(URL_ALPHABET);
-const STD_DECODE: [u8; 256] = reverse(STD_ALPHABET);
 
 /// Marks an invalid character in the shifted tables: above the 24 data bits.
 const SHIFTED_INVALID: u32 = 1 << 24;
@@ -43,7 +47,6 @@ const fn shifted(table: &[u8; 256]) -> [[u32; 256]; 4] {
 }
 
 const URL_SHIFTED: [[u32; 256]; 4] = shifted(&URL_DECODE);
-const STD_SHIFTED: [[u32; 256]; 4] = shifted(&STD_DECODE);
 
 /// Why a base64 input was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,59 +126,23 @@ pub(crate) fn decode_url(input: &[u8], out: &mut [u8]) -> Result<usize, Base64Er
     decode_unpadded(&URL_DECODE, &URL_SHIFTED, input, out)
 }
 
-/// Padded standard base64 (RFC 4648 section 4), canonical. Whitespace must already be gone.
-pub(crate) fn decode_standard(input: &[u8]) -> Result<Vec<u8>, Base64Error> {
-    if input.len() % 4 != 0 {
-        return Err(Base64Error::Invalid);
-    }
-    let pad = input.iter().rev().take_while(|&&b| b == b'=').count();
-    if pad > 2 {
-        return Err(Base64Error::Invalid);
-    }
-    let body = &input[..input.len() - pad];
-    let mut out = vec![0; decoded_len(body.len()).ok_or(Base64Error::Invalid)?];
-    let len = decode_unpadded(&STD_DECODE, &STD_SHIFTED, body, &mut out)?;
-    out.truncate(len);
-    Ok(out)
-}
-
-fn encode_with(alphabet: &[u8; 64], input: &[u8], pad: bool, out: &mut String) {
+/// Appends unpadded base64url of `input` to `out`.
+pub(crate) fn encode_url(input: &[u8], out: &mut String) {
     let mut chunks = input.chunks_exact(3);
     out.reserve(input.len().div_ceil(3) * 4);
-    let sym = |n: u32, shift: u32| char::from(alphabet[(n >> shift & 63) as usize]);
+    let sym = |n: u32, shift: u32| char::from(URL_ALPHABET[(n >> shift & 63) as usize]);
     for chunk in &mut chunks {
         let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
         out.extend([sym(n, 18), sym(n, 12), sym(n, 6), sym(n, 0)]);
     }
     match *chunks.remainder() {
-        [a] => {
-            let n = u32::from(a) << 16;
-            out.extend([sym(n, 18), sym(n, 12)]);
-            if pad {
-                out.push_str("==");
-            }
-        }
+        [a] => out.extend([sym(u32::from(a) << 16, 18), sym(u32::from(a) << 16, 12)]),
         [a, b] => {
             let n = u32::from(a) << 16 | u32::from(b) << 8;
             out.extend([sym(n, 18), sym(n, 12), sym(n, 6)]);
-            if pad {
-                out.push('=');
-            }
         }
         _ => {}
     }
-}
-
-/// Appends unpadded base64url of `input` to `out`.
-pub(crate) fn encode_url(input: &[u8], out: &mut String) {
-    encode_with(URL_ALPHABET, input, false, out)
-}
-
-/// Padded standard base64 of `input`.
-pub(crate) fn encode_standard(input: &[u8]) -> String {
-    let mut out = String::new();
-    encode_with(STD_ALPHABET, input, true, &mut out);
-    out
 }
 
 #[cfg(test)]
@@ -202,10 +169,7 @@ mod tests {
             let mut s = String::new();
             encode_url(plain.as_bytes(), &mut s);
             assert_eq!(s, encoded);
-            let padded = encode_standard(plain.as_bytes());
-            assert_eq!(decode_standard(padded.as_bytes()).unwrap(), plain.as_bytes());
         }
-        assert_eq!(encode_standard(b"fo"), "Zm8=");
     }
 
     #[test]
@@ -215,13 +179,6 @@ mod tests {
         }
         let mut small = [0u8; 2];
         assert_eq!(decode_url(b"Zm9v", &mut small), Err(Base64Error::TooLong));
-    }
-
-    #[test]
-    fn standard_decoding_is_strict() {
-        for bad in ["Zg=", "Zg===", "Zh==", "Zm9v Zg==", "Zm-v"] {
-            assert!(decode_standard(bad.as_bytes()).is_err(), "{bad:?}");
-        }
     }
 
     #[test]

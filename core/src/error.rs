@@ -150,10 +150,10 @@ error_table! {
         "the key could not be parsed";
     /// A well-formed key of a kind or size that is not supported.
     KeyUnsupported = 15, "key_unsupported", 500, SigningKey,
-        "the key is not supported: an RSA key of 2048 to 8192 bits is required";
+        "the key is not supported";
     /// Secure Mode is on but the project has no signing key yet.
     SigningKeyNotConfigured = 16, "signing_key_not_configured", 401, SigningKey,
-        "Secure Mode is on but the project has no signing key: generate one before sending user tokens";
+        "no signing key is configured";
     /// The `x-notiflows-api-key` header is absent.
     ApiKeyMissing = 17, "api_key_missing", 401, RequestAuth,
         "the x-notiflows-api-key header is missing";

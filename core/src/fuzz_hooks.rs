@@ -32,7 +32,7 @@ pub fn json_object_members(input: &[u8]) -> Result<Vec<(Vec<u8>, JsonMember)>, E
             Value::Bool => JsonMember::Bool,
             Value::Null => JsonMember::Null,
             Value::Object => JsonMember::Object,
-            Value::Array => JsonMember::Array,
+            Value::Array(_) => JsonMember::Array,
         };
         members.push((name.bytes().collect(), value));
     })?;

@@ -1,4 +1,5 @@
-//! A strict, allocation-free reader for the JSON objects in a token's header and payload.
+//! A strict, allocation-free reader for the JSON objects in a token's header and payload,
+//! and the string writer that signing and error bodies use.
 //!
 //! The whole text is validated (RFC 8259 grammar, strict UTF-8, no lone surrogates, numbers
 //! that fit a finite double, nesting at most [`MAX_DEPTH`]); the caller is shown the
@@ -153,7 +154,9 @@ pub(crate) enum Value<'a> {
     Bool,
     Null,
     Object,
-    Array,
+    /// The array's text, brackets included (validated): [`string_array`] reads one of
+    /// strings.
+    Array(&'a [u8]),
 }
 
 struct Reader<'a> {
@@ -301,7 +304,11 @@ impl<'a> Reader<'a> {
             Some(b'f') => self.literal(b"false").map(|()| Value::Bool),
             Some(b'n') => self.literal(b"null").map(|()| Value::Null),
             Some(b'{') => self.nested(depth, b'}', true).map(|()| Value::Object),
-            Some(b'[') => self.nested(depth, b']', false).map(|()| Value::Array),
+            Some(b'[') => {
+                let start = self.pos;
+                self.nested(depth, b']', false)?;
+                Ok(Value::Array(&self.buf[start..self.pos]))
+            }
             Some(_) => Err(syntax("unexpected character")),
             None => Err(syntax("unexpected end of input")),
         }
@@ -332,6 +339,27 @@ impl<'a> Reader<'a> {
             self.expect(b',', "expected ',' or a closing bracket")?;
             self.skip_ws();
         }
+    }
+}
+
+/// The strings of a validated array (from [`Value::Array`]), unescaped; `None` if an
+/// element is not a string. For configuration, not the token path: it allocates.
+pub(crate) fn string_array(array: &[u8]) -> Option<Vec<String>> {
+    let mut r = Reader { buf: array, pos: 1 };
+    let mut out = Vec::new();
+    r.skip_ws();
+    if r.eat(b']') {
+        return Some(out);
+    }
+    loop {
+        let s = r.string().ok()?;
+        out.push(String::from_utf8(s.bytes().collect()).ok()?);
+        r.skip_ws();
+        if r.eat(b']') {
+            return Some(out);
+        }
+        r.eat(b',');
+        r.skip_ws();
     }
 }
 
@@ -399,9 +427,72 @@ pub(crate) fn parse_object<'a>(input: &'a [u8], mut visit: impl FnMut(JsonStr<'a
     }
 }
 
+/// Appends `s` as a JSON string literal (RFC 8259 section 7): `"` and `\` escaped, control
+/// characters as short escapes or `\u00XX`, everything else (non-ASCII included) as is.
+/// The one JSON writer in the crate, beside the reader it must agree with.
+pub(crate) fn write_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut plain_from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // `b` is ASCII, so `i` and `i + 1` are char boundaries.
+        out.push_str(&s[plain_from..i]);
+        plain_from = i + 1;
+        if short.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+    }
+    out.push_str(&s[plain_from..]);
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn escaped(s: &str) -> String {
+        let mut out = String::new();
+        write_string(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn escapes_what_json_requires() {
+        assert_eq!(escaped("plain"), r#""plain""#);
+        assert_eq!(escaped("a\"b\\c/d"), r#""a\"b\\c/d""#);
+        assert_eq!(escaped("\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}"), "\"\\n\\r\\t\\b\\f\\u0000\\u001f\u{7f}\"");
+        assert_eq!(escaped("caf\u{e9} \u{1F600}"), "\"caf\u{e9} \u{1F600}\"");
+        assert_eq!(escaped(""), r#""""#);
+    }
+
+    #[test]
+    fn our_parser_reads_back_every_escaped_character() {
+        let all: String = (0u32..0x3000).chain([0xfffd, 0x1F600, 0x10FFFF]).filter_map(char::from_u32).collect();
+        let doc = format!("{{\"k\":{}}}", escaped(&all));
+        let mut seen = None;
+        parse_object(doc.as_bytes(), |_, value| {
+            if let Value::String(s) = value {
+                seen = Some(s.bytes().collect::<Vec<u8>>());
+            }
+        })
+        .unwrap();
+        assert_eq!(seen.as_deref(), Some(all.as_bytes()));
+    }
 
     fn members(input: &str) -> Result<Vec<(Vec<u8>, String)>, Error> {
         let mut out = Vec::new();
@@ -425,6 +516,18 @@ mod tests {
         assert_eq!(m[2].1, "Object");
         assert_eq!(m[3].1, "Bool");
         assert_eq!(m[4].1, "Null");
+    }
+
+    #[test]
+    fn string_arrays() {
+        let mut arrays = Vec::new();
+        parse_object(br#"{"a":[ "x", "\u00e9" ],"b":[],"c":["x",1]}"#, |_, v| {
+            if let Value::Array(raw) = v {
+                arrays.push(string_array(raw));
+            }
+        })
+        .unwrap();
+        assert_eq!(arrays, [Some(vec!["x".to_owned(), "\u{e9}".to_owned()]), Some(vec![]), None]);
     }
 
     #[test]

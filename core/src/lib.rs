@@ -17,6 +17,8 @@
 pub mod __fuzz;
 pub mod auth;
 mod base64;
+mod cache;
+pub mod config;
 pub mod error;
 mod json;
 pub mod keys;

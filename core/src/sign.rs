@@ -3,6 +3,7 @@
 
 use crate::base64;
 use crate::error::{Error, ErrorKind};
+use crate::json;
 use crate::keys::SigningKey;
 use crate::token::Subject;
 use crate::verify::DEFAULT_MAX_TOKEN_BYTES;
@@ -16,7 +17,8 @@ pub const DEFAULT_EXPIRES_IN_SECONDS: u64 = 3600;
 pub struct SignOptions<'a> {
     /// The current time, Unix seconds: becomes `iat`.
     pub now: i64,
-    /// Lifetime in seconds (`exp = now + expires_in`); `None` for a token without `exp`.
+    /// Lifetime in seconds (`exp = now + expires_in`), at least 1; `None` for a token
+    /// without `exp`.
     pub expires_in: Option<u64>,
     /// Optional `kid` header parameter.
     pub kid: Option<&'a str>,
@@ -34,13 +36,20 @@ impl SigningKey {
     /// [`crate::token::MAX_SUBJECT_BYTES`] bytes, else `claim_invalid` on `sub`).
     ///
     /// `iat` is `options.now`; `exp` is `now + expires_in`, omitted when `expires_in` is
-    /// `None` (`claim_invalid` on `exp` if the sum overflows a 64-bit Unix time).
+    /// `None` (`claim_invalid` on `exp` if `expires_in` is 0, or the sum overflows a 64-bit
+    /// Unix time).
     /// A token longer than the verifier's default limit
     /// ([`crate::verify::DEFAULT_MAX_TOKEN_BYTES`]) is refused with `token_too_large`.
     pub fn sign_user_token(&self, sub: &str, options: &SignOptions<'_>) -> Result<String, Error> {
         Subject::new(sub)?;
         let exp = match options.expires_in {
             None => None,
+            // exp = iat: expired the moment it is issued (`now >= exp`), never usable.
+            Some(0) => {
+                return Err(Error::claim(ErrorKind::ClaimInvalid, "exp").with_detail(
+                    "expires_in must be at least 1 second: a token with exp = iat is expired when issued",
+                ))
+            }
             Some(secs) => Some(
                 i64::try_from(secs).ok().and_then(|secs| options.now.checked_add(secs)).ok_or(
                     Error::claim(ErrorKind::ClaimInvalid, "exp")
@@ -53,13 +62,13 @@ impl SigningKey {
         header.push_str(r#"{"alg":"RS256","typ":"JWT""#);
         if let Some(kid) = options.kid {
             header.push_str(r#","kid":"#);
-            push_json_string(&mut header, kid);
+            json::write_string(&mut header, kid);
         }
         header.push('}');
 
         let mut claims = String::with_capacity(sub.len() + 64);
         claims.push_str(r#"{"sub":"#);
-        push_json_string(&mut claims, sub);
+        json::write_string(&mut claims, sub);
         // Writing to a String cannot fail.
         let _ = write!(claims, r#","iat":{}"#, options.now);
         if let Some(exp) = exp {
@@ -85,73 +94,9 @@ impl SigningKey {
     }
 }
 
-/// Appends `s` as a JSON string literal (RFC 8259 section 7): `"` and `\` escaped, control
-/// characters as short escapes or `\u00XX`, everything else (non-ASCII included) as is.
-/// The one JSON string writer in the crate.
-pub(crate) fn push_json_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    let mut plain_from = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let short = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        // `b` is ASCII, so `i` and `i + 1` are char boundaries.
-        out.push_str(&s[plain_from..i]);
-        plain_from = i + 1;
-        if short.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        } else {
-            out.push_str(short);
-        }
-    }
-    out.push_str(&s[plain_from..]);
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::{self, Value};
-
-    fn escaped(s: &str) -> String {
-        let mut out = String::new();
-        push_json_string(&mut out, s);
-        out
-    }
-
-    #[test]
-    fn escapes_what_json_requires() {
-        assert_eq!(escaped("plain"), r#""plain""#);
-        assert_eq!(escaped("a\"b\\c/d"), r#""a\"b\\c/d""#);
-        assert_eq!(escaped("\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}"), "\"\\n\\r\\t\\b\\f\\u0000\\u001f\u{7f}\"");
-        assert_eq!(escaped("caf\u{e9} \u{1F600}"), "\"caf\u{e9} \u{1F600}\"");
-        assert_eq!(escaped(""), r#""""#);
-    }
-
-    #[test]
-    fn our_parser_reads_back_every_escaped_character() {
-        let all: String = (0u32..0x3000).chain([0xfffd, 0x1F600, 0x10FFFF]).filter_map(char::from_u32).collect();
-        let doc = format!("{{\"k\":{}}}", escaped(&all));
-        let mut seen = None;
-        json::parse_object(doc.as_bytes(), |_, value| {
-            if let Value::String(s) = value {
-                seen = Some(s.bytes().collect::<Vec<u8>>());
-            }
-        })
-        .unwrap();
-        assert_eq!(seen.as_deref(), Some(all.as_bytes()));
-    }
 
     #[test]
     fn default_options() {

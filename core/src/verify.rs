@@ -4,10 +4,13 @@
 //! error is only ever reported for a token whose signature verified. The token is decoded
 //! into stack buffers; nothing here allocates.
 
+use crate::cache::TokenCache;
 use crate::error::{Error, ErrorKind};
 use crate::keys::PublicKey;
 use crate::provider::{Provider, VerifyingKey};
 use crate::token::{self, Claims, ClaimsRef, NumericDate};
+use core::fmt;
+use std::sync::Arc;
 
 /// The largest `max_token_bytes` a policy may set: it sizes the verifier's stack buffers.
 pub const MAX_TOKEN_BYTES_LIMIT: usize = 16 * 1024;
@@ -24,20 +27,27 @@ const LARGE_BUFFER: usize = MAX_TOKEN_BYTES_LIMIT / 4 * 3;
 const MAX_SIGNATURE_BYTES: usize = 8192 / 8;
 
 /// What a verifier accepts beyond the fixed rules (RS256 only, no `crit`, `sub` required).
+///
+/// Each value has one meaning, in every binding: its range and what "none" is are written
+/// here and checked by [`Policy::validate`]; no binding reinterprets one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Policy {
-    /// Seconds of tolerance applied to `exp` and `nbf`. Default 0.
+    /// Seconds of tolerance applied to `exp` and `nbf`: any value; 0 (the default) is none.
     pub leeway_seconds: u64,
     /// Refuse tokens without `exp` (`claim_missing`). Default off: the product documents
     /// `exp` as recommended, not required.
     pub require_exp: bool,
-    /// When set, refuse tokens whose `exp - iat` exceeds this many seconds (such tokens
-    /// must carry both claims).
+    /// The longest lifetime (`exp - iat`, compared exactly, fractions included) a token may
+    /// have, in seconds: at least 1; tokens under a limit must carry both claims. `None`
+    /// (the default) is no limit. 0 is refused (`config_invalid`): it would be a limit no
+    /// usable token meets, and is too easily taken for "no limit".
     pub max_lifetime_seconds: Option<u64>,
-    /// Tokens longer than this are refused with `token_too_large` before any decoding.
-    /// 1 to [`MAX_TOKEN_BYTES_LIMIT`]; default [`DEFAULT_MAX_TOKEN_BYTES`].
+    /// Tokens longer than this are refused with `token_too_large` before any other work
+    /// (decoding, hashing for the cache). 1 to [`MAX_TOKEN_BYTES_LIMIT`]; default
+    /// [`DEFAULT_MAX_TOKEN_BYTES`]; there is no "none".
     pub max_token_bytes: usize,
-    /// How far `iat` may lie in the future, for backends whose clocks drift. Default 60 s.
+    /// How far `iat` may lie in the future, for backends whose clocks drift: any value;
+    /// default 60 s; 0 allows none.
     pub iat_skew_seconds: u64,
     /// Which library verifies signatures: [`Provider::Ring`] (default) or
     /// [`Provider::AwsLcRs`]. Both give the same results.
@@ -58,13 +68,27 @@ impl Default for Policy {
 }
 
 impl Policy {
-    /// Checks the policy's limits: `config_invalid` when `max_token_bytes` is 0 or above
-    /// [`MAX_TOKEN_BYTES_LIMIT`].
+    /// Checks the policy's values against their ranges: `config_invalid` when
+    /// `max_token_bytes` is 0 or above [`MAX_TOKEN_BYTES_LIMIT`], or `max_lifetime_seconds`
+    /// is `Some(0)`.
     pub fn validate(&self) -> Result<(), Error> {
-        if (1..=MAX_TOKEN_BYTES_LIMIT).contains(&self.max_token_bytes) {
-            Ok(())
+        let invalid = |detail| Err(Error::new(ErrorKind::ConfigInvalid).with_detail(detail));
+        if !(1..=MAX_TOKEN_BYTES_LIMIT).contains(&self.max_token_bytes) {
+            return invalid("max_token_bytes must be between 1 and 16384");
+        }
+        if self.max_lifetime_seconds == Some(0) {
+            return invalid("max_lifetime must be at least 1 second; leave it unset for no limit");
+        }
+        Ok(())
+    }
+
+    /// `token_too_large` for a token over [`Policy::max_token_bytes`]: the first check on
+    /// every path, before the token is decoded or hashed.
+    pub(crate) fn check_size(&self, token: &[u8]) -> Result<(), Error> {
+        if token.len() > self.max_token_bytes {
+            Err(Error::new(ErrorKind::TokenTooLarge))
         } else {
-            Err(Error::new(ErrorKind::ConfigInvalid).with_detail("max_token_bytes must be between 1 and 16384"))
+            Ok(())
         }
     }
 
@@ -96,13 +120,15 @@ impl Policy {
     }
 }
 
+/// `exp - iat <= max`, on the exact dates: a fraction of a second over the limit is over it.
 fn check_lifetime(iat: Option<NumericDate>, exp: Option<NumericDate>, max: u64) -> Result<(), Error> {
     let lifetime_error =
         |kind, claim| Error::claim(kind, claim).with_detail("the policy limits the token lifetime (exp - iat)");
     let exp = exp.ok_or(lifetime_error(ErrorKind::ClaimMissing, "exp"))?;
     let iat = iat.ok_or(lifetime_error(ErrorKind::ClaimMissing, "iat"))?;
-    let lifetime = i128::from(exp.seconds()) - i128::from(iat.seconds());
-    if lifetime > i128::from(max) {
+    const NANOS: i128 = 1_000_000_000;
+    let nanos = |d: NumericDate| i128::from(d.seconds()) * NANOS + i128::from(d.subsec_nanos());
+    if nanos(exp) - nanos(iat) > i128::from(max) * NANOS {
         return Err(
             lifetime_error(ErrorKind::ClaimInvalid, "exp").with_detail("exp - iat exceeds the maximum token lifetime")
         );
@@ -110,24 +136,45 @@ fn check_lifetime(iat: Option<NumericDate>, exp: Option<NumericDate>, max: u64) 
     Ok(())
 }
 
-/// Verifies user tokens against one configured public key. Cheap to share across threads.
-#[derive(Clone, Debug)]
+/// Verifies user tokens against one configured public key, optionally remembering the
+/// tokens that verified. Cheap to share across threads; clones share the cache.
+#[derive(Clone)]
 pub struct Verifier {
     key: VerifyingKey,
     policy: Policy,
+    cache: Option<Arc<TokenCache>>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("key", &self.key)
+            .field("policy", &self.policy)
+            .field("cache_capacity", &self.cache_capacity())
+            .finish()
+    }
 }
 
 impl Verifier {
-    /// A verifier with the default [`Policy`] (and so the `ring` provider).
+    /// A verifier with the default [`Policy`] (and so the `ring` provider) and no cache.
     pub fn new(key: PublicKey) -> Self {
-        Verifier { key: VerifyingKey::ring(key), policy: Policy::default() }
+        Verifier { key: VerifyingKey::ring(key), policy: Policy::default(), cache: None }
     }
 
-    /// A verifier with `policy`, refused with `config_invalid` if its limits are out of range.
-    /// The key is prepared for the policy's provider here, once.
+    /// A verifier with `policy` and no cache, refused with `config_invalid` if a value of the
+    /// policy is out of range. The key is prepared for the policy's provider here, once.
     pub fn with_policy(key: PublicKey, policy: Policy) -> Result<Self, Error> {
+        Self::with_cache(key, policy, 0)
+    }
+
+    /// A verifier with `policy` and a verified-token cache of at most `cache_capacity`
+    /// tokens (0: no cache). A browser sends the same token on every request: a cached
+    /// token skips the RSA check, its `exp`, `nbf` and `iat` are checked against `now` on
+    /// every use, and a hit allocates nothing.
+    pub fn with_cache(key: PublicKey, policy: Policy, cache_capacity: usize) -> Result<Self, Error> {
         policy.validate()?;
-        Ok(Verifier { key: VerifyingKey::new(key, policy.provider)?, policy })
+        let key = VerifyingKey::new(key, policy.provider)?;
+        Ok(Verifier { key, policy, cache: TokenCache::new(cache_capacity).map(Arc::new) })
     }
 
     /// The configured key.
@@ -145,25 +192,38 @@ impl Verifier {
         &self.policy
     }
 
+    /// The most tokens the cache keeps (0: no cache).
+    pub fn cache_capacity(&self) -> usize {
+        self.cache.as_ref().map_or(0, |cache| cache.capacity())
+    }
+
     /// Verifies a compact RS256 user token at time `now` (Unix seconds) and returns its
-    /// claims. Allocates nothing in this crate.
+    /// claims. Allocates nothing in this crate (except to remember a new token in the cache).
     pub fn verify(&self, token: &[u8], now: i64) -> Result<Claims, Error> {
         self.verify_with(token, now, |claims| claims.to_claims())
     }
 
     /// Verifies like [`Verifier::verify`] and hands the claims, borrowed from the verifier's
-    /// stack buffer, to `f`: nothing is copied.
+    /// stack buffer (or the cache), to `f`: nothing is copied.
     pub fn verify_with<R>(&self, token: &[u8], now: i64, f: impl FnOnce(ClaimsRef<'_>) -> R) -> Result<R, Error> {
-        decode_and_check(token, self.policy.max_token_bytes, Some(&self.key), |claims| {
-            self.policy.check_times(&claims, now)?;
-            Ok(f(claims))
-        })
+        match &self.cache {
+            // One key and one policy for the verifier's life: generation 0 throughout.
+            Some(cache) => cache.verify_with(self, 0, token, now, f),
+            None => decode_and_check(token, &self.policy, Some(&self.key), |claims| {
+                self.policy.check_times(&claims, now)?;
+                Ok(f(claims))
+            }),
+        }
     }
 
-    /// Everything except the time rules, for callers (the verified-token cache) that check
-    /// the clock themselves on every use.
-    pub fn verify_signature_with<R>(&self, token: &[u8], f: impl FnOnce(ClaimsRef<'_>) -> R) -> Result<R, Error> {
-        decode_and_check(token, self.policy.max_token_bytes, Some(&self.key), |claims| Ok(f(claims)))
+    /// Everything except the time rules and the cache, for the cache, which checks the
+    /// clock itself on every use.
+    pub(crate) fn verify_signature_with<R>(
+        &self,
+        token: &[u8],
+        f: impl FnOnce(ClaimsRef<'_>) -> R,
+    ) -> Result<R, Error> {
+        decode_and_check(token, &self.policy, Some(&self.key), |claims| Ok(f(claims)))
     }
 }
 
@@ -180,7 +240,8 @@ pub fn decode_unverified_with<R>(
     max_token_bytes: usize,
     f: impl FnOnce(ClaimsRef<'_>) -> R,
 ) -> Result<R, Error> {
-    decode_and_check(token, max_token_bytes.min(MAX_TOKEN_BYTES_LIMIT), None, |claims| Ok(f(claims)))
+    let policy = Policy { max_token_bytes: max_token_bytes.min(MAX_TOKEN_BYTES_LIMIT), ..Policy::default() };
+    decode_and_check(token, &policy, None, |claims| Ok(f(claims)))
 }
 
 /// A token's decoded header and payload, unverified: what `notiflows-auth inspect` shows.
@@ -194,11 +255,11 @@ pub struct UnverifiedParts {
 
 /// Splits and base64url-decodes a token without checking anything else: for inspection
 /// tools only. Refuses tokens over [`MAX_TOKEN_BYTES_LIMIT`] and non-canonical base64url.
-pub fn decode_parts_unverified(token: &[u8]) -> Result<UnverifiedParts, Error> {
-    if token.len() > MAX_TOKEN_BYTES_LIMIT {
+pub fn decode_parts_unverified(compact: &[u8]) -> Result<UnverifiedParts, Error> {
+    if compact.len() > MAX_TOKEN_BYTES_LIMIT {
         return Err(Error::new(ErrorKind::TokenTooLarge));
     }
-    let segments = token::split(token)?;
+    let segments = token::split(compact)?;
     let decode = |segment, name| -> Result<Vec<u8>, Error> {
         let mut out = vec![0; token::decoded_len(segment, name)?];
         token::decode_segment(segment, &mut out, name)?;
@@ -209,21 +270,14 @@ pub fn decode_parts_unverified(token: &[u8]) -> Result<UnverifiedParts, Error> {
 
 /// The steps in order, with the buffers on the stack; `then` sees the claims.
 fn decode_and_check<R>(
-    token: &[u8],
-    max_token_bytes: usize,
+    compact: &[u8],
+    policy: &Policy,
     key: Option<&VerifyingKey>,
     then: impl FnOnce(ClaimsRef<'_>) -> Result<R, Error>,
 ) -> Result<R, Error> {
-    if token.len() > max_token_bytes {
-        return Err(Error::new(ErrorKind::TokenTooLarge));
-    }
-    let segments = token::split(token)?;
-    // A length no base64url text has is found before the signature is decoded, so a fourth
-    // segment must be looked for here too: segments are reported before encodings.
-    let decoded_len = |segment, name| {
-        token::decoded_len(segment, name).map_err(|e| token::refine_signature_error(segments.signature, e))
-    };
-    let needed = decoded_len(segments.header, "header")? + decoded_len(segments.payload, "payload")?;
+    policy.check_size(compact)?;
+    let segments = token::split(compact)?;
+    let needed = token::decoded_len(segments.header, "header")? + token::decoded_len(segments.payload, "payload")?;
     if needed <= SMALL_BUFFER {
         then(check_with_buffer(&segments, key, &mut [0; SMALL_BUFFER])?)
     } else {
@@ -236,28 +290,23 @@ fn check_with_buffer<'b>(
     key: Option<&VerifyingKey>,
     buf: &'b mut [u8],
 ) -> Result<ClaimsRef<'b>, Error> {
-    // The signature is decoded first because its strict decoding is also what finds a
-    // fourth segment, which must be reported before anything about the header. Its other
-    // decoding errors wait until after the header, keeping the documented order.
-    let mut signature = [0; MAX_SIGNATURE_BYTES];
-    let signature_len = match token::decode_segment(segments.signature, &mut signature, "signature") {
-        Ok(len) => Ok(len),
-        Err(e) => match token::refine_signature_error(segments.signature, e) {
-            e if e.kind() == ErrorKind::TokenMalformed => return Err(e),
-            e => Err(e),
-        },
-    };
     let header_len = token::decode_segment(segments.header, buf, "header")?;
     let (header, rest) = buf.split_at_mut(header_len);
     token::check_header(header)?;
     let payload_len = token::decode_segment(segments.payload, rest, "payload")?;
-    let signature = &signature[..signature_len?];
+    let mut signature = [0; MAX_SIGNATURE_BYTES];
+    let signature_len = match token::decode_segment(segments.signature, &mut signature, "signature") {
+        Ok(len) => len,
+        // Too long for any RS256 signature: simply invalid, say nothing more.
+        Err(e) if e.kind() == ErrorKind::TokenTooLarge => return Err(Error::new(ErrorKind::SignatureInvalid)),
+        Err(e) => return Err(e),
+    };
     if let Some(key) = key {
         // A signature of the wrong length is simply invalid; say nothing more.
-        if signature.len() != key.signature_len() {
+        if signature_len != key.signature_len() {
             return Err(Error::new(ErrorKind::SignatureInvalid));
         }
-        key.verify_rs256(segments.signing_input, signature)?;
+        key.verify_rs256(segments.signing_input, &signature[..signature_len])?;
     }
     token::read_claims(&mut rest[..payload_len])
 }

@@ -7,8 +7,8 @@ mod common;
 use auth_support::{authenticator, authenticator_with, keys, project, API_KEY, CACHE_CAPACITIES, NOW};
 use notiflows_auth::auth::{ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS};
 use notiflows_auth::{
-    AuthenticatedUser, Authenticator, AuthenticatorOptions, Credential, Error, ErrorKind, ErrorResponse, NumericDate,
-    Policy, ProjectConfig, Provider, SecurityMode, SignOptions,
+    AuthenticatedUser, Authenticator, AuthenticatorOptions, CorsHeaders, Credential, Error, ErrorKind, ErrorResponse,
+    NumericDate, Policy, ProjectConfig, Provider, SecurityMode, SignOptions,
 };
 
 const SECURE: SecurityMode = SecurityMode::Secure;
@@ -26,13 +26,29 @@ fn setups(mode: SecurityMode, origins: &[&str]) -> Vec<Authenticator> {
         .collect()
 }
 
+/// Authenticates `headers` plus, when given, an `Origin` header.
 fn auth_at(
     auth: &Authenticator,
     headers: &[(&str, &str)],
     origin: Option<&str>,
     now: i64,
 ) -> Result<AuthenticatedUser, Error> {
-    auth.authenticate(headers, origin, now)
+    auth.authenticate(with_origin(headers, origin), now)
+}
+
+fn with_origin<'a>(headers: &[(&'a str, &'a str)], origin: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+    headers.iter().copied().chain(origin.map(|o| ("Origin", o))).collect()
+}
+
+/// The CORS headers for a response to a request with this API key and origin.
+fn cors_response<'a>(auth: &Authenticator, api_key: Option<&'a str>, origin: Option<&'a str>) -> CorsHeaders<'a> {
+    let headers: Vec<(&str, &str)> =
+        api_key.map(|k| ("x-notiflows-api-key", k)).into_iter().chain(origin.map(|o| ("Origin", o))).collect();
+    auth.cors_response(headers)
+}
+
+fn cors_preflight<'a>(auth: &Authenticator, api_key: Option<&str>, origin: Option<&'a str>) -> CorsHeaders<'a> {
+    auth.cors_preflight(origin.map(|o| ("Origin", o)), api_key)
 }
 
 fn auth(auth: &Authenticator, headers: &[(&str, &str)]) -> Result<AuthenticatedUser, Error> {
@@ -64,7 +80,7 @@ fn api_key_missing_unknown_repeated() {
         assert!(repeated.to_string().contains("more than once"), "{repeated}");
         let bytes: [(&[u8], &[u8]); 2] =
             [(b"x-notiflows-api-key", b"pk_\xff"), (b"x-notiflows-user-key", token.as_bytes())];
-        assert_eq!(a.authenticate(bytes, None, NOW).unwrap_err().kind(), ErrorKind::ApiKeyInvalid);
+        assert_eq!(a.authenticate(bytes, NOW).unwrap_err().kind(), ErrorKind::ApiKeyInvalid);
     }
 }
 
@@ -215,7 +231,7 @@ fn development_mode_names_the_user_by_header() {
         }
         let not_utf8: [(&[u8], &[u8]); 2] =
             [(b"x-notiflows-api-key", API_KEY.as_bytes()), (b"x-notiflows-user-id", b"\xc3")];
-        assert_eq!(a.authenticate(not_utf8, None, NOW).unwrap_err().kind(), ErrorKind::UserIdInvalid);
+        assert_eq!(a.authenticate(not_utf8, NOW).unwrap_err().kind(), ErrorKind::UserIdInvalid);
     }
 }
 
@@ -502,9 +518,17 @@ fn shared_vectors_give_the_same_answer_verified_or_cached() {
     let cases = common::jwt_cases();
     for case in &cases {
         let headers = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", case.token.as_str())];
-        let first = a.authenticate(headers, None, case.now);
-        let second = a.authenticate(headers, None, case.now);
+        let first = a.authenticate(headers, case.now);
+        let second = a.authenticate(headers, case.now);
         assert_eq!(first, second, "{}", case.name);
+        // In a header, whitespace around the token is not part of it (RFC 9110): such a case
+        // is the case of the token without it.
+        let bare = notiflows_auth::auth::field_value(case.token.as_bytes());
+        if bare != case.token.as_bytes() {
+            let trimmed = [(&b"x-notiflows-api-key"[..], API_KEY.as_bytes()), (b"x-notiflows-user-key", bare)];
+            assert_eq!(first, a.authenticate(trimmed, case.now), "{}", case.name);
+            continue;
+        }
         match (case.expect.as_str(), first) {
             ("valid", Ok(user)) => {
                 assert_eq!(Some(user.user_id.as_str()), case.expected_sub.as_deref(), "{}", case.name)
@@ -524,7 +548,7 @@ fn cors_preflight_and_response_headers() {
     let a = authenticator(0);
     a.add_project(project(SECURE, None, &["https://app.example.com", "https://*.example.org"])).unwrap();
 
-    let allowed = a.cors_preflight(Some(API_KEY), Some("https://app.example.com"));
+    let allowed = cors_preflight(&a, Some(API_KEY), Some("https://app.example.com"));
     assert_eq!(allowed.allow_origin(), Some("https://app.example.com"));
     assert_eq!(
         headers(allowed),
@@ -541,30 +565,33 @@ fn cors_preflight_and_response_headers() {
     }
     // The request's own spelling is echoed.
     assert_eq!(
-        a.cors_response(Some(API_KEY), Some("https://A.example.org")).allow_origin(),
+        cors_response(&a, Some(API_KEY), Some("https://A.example.org")).allow_origin(),
         Some("https://A.example.org")
     );
     assert_eq!(
-        headers(a.cors_response(Some(API_KEY), Some("https://app.example.com"))),
+        headers(cors_response(&a, Some(API_KEY), Some("https://app.example.com"))),
         [("Vary", "Origin"), ("Access-Control-Allow-Origin", "https://app.example.com")]
     );
     for refused in ["https://evil-example.com", "https://example.org", "null", "https://app.example.com/"] {
-        assert_eq!(headers(a.cors_preflight(Some(API_KEY), Some(refused))), [("Vary", "Origin")], "{refused}");
-        assert_eq!(headers(a.cors_response(Some(API_KEY), Some(refused))), [("Vary", "Origin")], "{refused}");
+        assert_eq!(headers(cors_preflight(&a, Some(API_KEY), Some(refused))), [("Vary", "Origin")], "{refused}");
+        assert_eq!(headers(cors_response(&a, Some(API_KEY), Some(refused))), [("Vary", "Origin")], "{refused}");
     }
-    assert_eq!(headers(a.cors_response(Some(API_KEY), None)), [("Vary", "Origin")]);
+    assert_eq!(headers(cors_response(&a, Some(API_KEY), None)), [("Vary", "Origin")]);
     // Without a known project (a preflight has no Notiflows headers) a well-formed origin is
     // echoed; the actual request is checked by authenticate.
-    assert_eq!(a.cors_preflight(None, Some("https://any.test")).allow_origin(), Some("https://any.test"));
-    assert_eq!(a.cors_response(Some("pk_unknown"), Some("https://any.test")).allow_origin(), Some("https://any.test"));
+    assert_eq!(cors_preflight(&a, None, Some("https://any.test")).allow_origin(), Some("https://any.test"));
+    assert_eq!(
+        cors_response(&a, Some("pk_unknown"), Some("https://any.test")).allow_origin(),
+        Some("https://any.test")
+    );
     // Never echo something that is not an origin (no header injection).
-    assert_eq!(a.cors_preflight(None, Some("https://a.test\r\nSet-Cookie: x=1")).allow_origin(), None);
-    assert_eq!(a.cors_preflight(None, Some("*")).allow_origin(), None);
+    assert_eq!(cors_preflight(&a, None, Some("https://a.test\r\nSet-Cookie: x=1")).allow_origin(), None);
+    assert_eq!(cors_preflight(&a, None, Some("*")).allow_origin(), None);
 
     // An empty list allows every browser origin, `null` included.
     a.set_allowed_origins::<&str>(API_KEY, &[]).unwrap();
-    assert_eq!(a.cors_preflight(Some(API_KEY), Some("null")).allow_origin(), Some("null"));
-    assert_eq!(a.cors_preflight(Some(API_KEY), Some("https://x.test")).allow_origin(), Some("https://x.test"));
+    assert_eq!(cors_preflight(&a, Some(API_KEY), Some("null")).allow_origin(), Some("null"));
+    assert_eq!(cors_preflight(&a, Some(API_KEY), Some("https://x.test")).allow_origin(), Some("https://x.test"));
 }
 
 #[test]
@@ -607,34 +634,25 @@ fn hostile_headers_never_panic() {
 }
 
 #[test]
-fn token_cache_for_a_standalone_verifier() {
-    use notiflows_auth::auth::TokenCache;
+fn a_verifier_with_a_cache() {
     use notiflows_auth::Verifier;
-    let cache = TokenCache::new(8).unwrap();
-    let verifier = Verifier::new(keys()[0].public.clone());
-    let other = Verifier::new(keys()[1].public.clone());
+    let verifier = Verifier::with_cache(keys()[0].public.clone(), Policy::default(), 8).unwrap();
+    assert_eq!(verifier.cache_capacity(), 8);
     let token = token0("alice");
-    let sub = |claims: notiflows_auth::ClaimsRef<'_>| claims.sub.to_string();
     for _ in 0..2 {
-        assert_eq!(cache.verify_with(&verifier, 0, token.as_bytes(), NOW, sub).unwrap(), "alice");
-        assert_eq!(
-            cache.verify_with(&verifier, 0, token.as_bytes(), NOW + 3600, sub).unwrap_err().code(),
-            "token_expired"
-        );
+        assert_eq!(verifier.verify(token.as_bytes(), NOW).unwrap().sub.as_str(), "alice");
+        assert_eq!(verifier.verify(token.as_bytes(), NOW + 3600).unwrap_err().code(), "token_expired");
     }
-    // Another generation (another key) verifies afresh.
-    assert_eq!(cache.verify_with(&other, 1, token.as_bytes(), NOW, sub).unwrap_err().code(), "signature_invalid");
+    // Another key's verifier has its own cache: the token does not verify there.
+    let other = Verifier::with_cache(keys()[1].public.clone(), Policy::default(), 8).unwrap();
+    assert_eq!(other.verify(token.as_bytes(), NOW).unwrap_err().code(), "signature_invalid");
     // A token that failed its time rules is not cached: later it still verifies in full.
     let later = keys()[0].token("bob", NOW + 1000);
-    assert_eq!(
-        cache.verify_with(&verifier, 0, later.as_bytes(), NOW, sub).unwrap_err().code(),
-        "token_issued_in_future"
-    );
-    assert_eq!(
-        cache.verify_with(&other, 0, later.as_bytes(), NOW + 1000, sub).unwrap_err().code(),
-        "signature_invalid"
-    );
-    assert!(TokenCache::new(0).is_none());
+    assert_eq!(verifier.verify(later.as_bytes(), NOW).unwrap_err().code(), "token_issued_in_future");
+    assert_eq!(verifier.verify(later.as_bytes(), NOW + 1000).unwrap().sub.as_str(), "bob");
+    // Clones share the cache; 0 is no cache.
+    assert_eq!(verifier.clone().cache_capacity(), 8);
+    assert_eq!(Verifier::with_cache(keys()[0].public.clone(), Policy::default(), 0).unwrap().cache_capacity(), 0);
 }
 
 mod properties {
@@ -656,9 +674,10 @@ mod properties {
             a.add_project(project(DEV, Some(&keys()[0].public), &["https://*.example.com"])).unwrap();
             for name in [&b"x-notiflows-api-key"[..], b"x-notiflows-user-key", b"x-notiflows-user-id"] {
                 let headers: [(&[u8], &[u8]); 2] = [(b"x-notiflows-api-key", API_KEY.as_bytes()), (name, &value)];
-                let _ = a.authenticate(headers, Some(&origin), NOW);
+                let origin: (&[u8], &[u8]) = (b"origin", origin.as_bytes());
+                let _ = a.authenticate(headers.into_iter().chain([origin]), NOW);
             }
-            let _ = a.cors_preflight(Some(API_KEY), Some(&origin)).iter().count();
+            let _ = cors_preflight(&a, Some(API_KEY), Some(&origin)).iter().count();
         }
 
         /// Whatever a wildcard entry lets through is a proper subdomain with the same scheme
@@ -674,19 +693,129 @@ mod properties {
             let a = authenticator(0);
             a.add_project(project(DEV, None, &["https://*.example.com"])).unwrap();
             let headers = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "u")];
-            if a.authenticate(headers, Some(&origin), NOW).is_ok() {
-                let lower = origin.to_ascii_lowercase();
+            // Whitespace around a header value is not part of it (RFC 9110).
+            let sent = origin.trim_matches([' ', '\t']);
+            if auth_at(&a, &headers, Some(&origin), NOW).is_ok() {
+                let lower = sent.to_ascii_lowercase();
                 let host = lower.strip_prefix("https://").unwrap();
                 let host = host.strip_suffix(":443").unwrap_or(host);
                 let prefix = host.strip_suffix(".example.com").unwrap();
                 prop_assert!(!prefix.is_empty() && !prefix.starts_with('.') && !prefix.ends_with('.'));
                 prop_assert!(!prefix.contains(['*', ':', '/', ' ']) && !prefix.contains(".."));
-                prop_assert_eq!(a.cors_response(Some(API_KEY), Some(&origin)).allow_origin(), Some(origin.as_str()));
+                prop_assert_eq!(cors_response(&a, Some(API_KEY), Some(&origin)).allow_origin(), Some(sent));
             } else {
-                prop_assert_eq!(a.cors_response(Some(API_KEY), Some(&origin)).allow_origin(), None);
+                prop_assert_eq!(cors_response(&a, Some(API_KEY), Some(&origin)).allow_origin(), None);
             }
         }
     }
+}
+
+#[test]
+fn origin_is_a_header_read_by_the_notiflows_rule_in_the_documented_order() {
+    let token = token0("alice");
+    for a in setups(SECURE, &["https://app.example.com"]) {
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut headers = vec![("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", token.as_str())];
+            headers.extend_from_slice(extra);
+            a.authenticate(headers, NOW)
+        };
+        assert_eq!(code(with(&[("Origin", "https://app.example.com")])), "ok");
+        assert_eq!(code(with(&[("origin", "https://evil.example.net")])), "origin_not_allowed");
+        assert_eq!(code(with(&[])), "ok", "no Origin: not a browser, not origin-checked");
+        let twice = with(&[("Origin", "https://app.example.com"), ("ORIGIN", "https://app.example.com")]).unwrap_err();
+        assert_eq!((twice.kind(), twice.http_status()), (ErrorKind::OriginNotAllowed, 403));
+        assert!(twice.to_string().contains("sent more than once"), "{twice}");
+        let bytes: [(&[u8], &[u8]); 3] = [
+            (b"x-notiflows-api-key", API_KEY.as_bytes()),
+            (b"x-notiflows-user-key", token.as_bytes()),
+            (b"Origin", b"https://app.example.com\xff"),
+        ];
+        let not_utf8 = a.authenticate(bytes, NOW).unwrap_err();
+        assert_eq!(not_utf8.kind(), ErrorKind::OriginNotAllowed);
+        assert!(not_utf8.to_string().contains("not UTF-8"), "{not_utf8}");
+        // The API key comes first: a repeated Origin does not hide a missing or unknown key.
+        let origins = [("Origin", "https://a.test"), ("Origin", "https://b.test")];
+        assert_eq!(code(a.authenticate(origins, NOW)), "api_key_missing");
+        let unknown = [("x-notiflows-api-key", "pk_other"), origins[0], origins[1]];
+        assert_eq!(code(a.authenticate(unknown, NOW)), "api_key_invalid");
+        // Then the origin, before the user headers.
+        let dup_user = [
+            ("x-notiflows-api-key", API_KEY),
+            ("Origin", "https://evil.test"),
+            ("x-notiflows-user-key", "a"),
+            ("x-notiflows-user-key", "b"),
+        ];
+        assert_eq!(code(a.authenticate(dup_user, NOW)), "origin_not_allowed");
+    }
+    // With an empty list a repeated Origin is still refused: no browser sends one.
+    for a in setups(SECURE, &[]) {
+        let headers = [("x-notiflows-api-key", API_KEY), ("Origin", "https://a.test"), ("Origin", "https://a.test")];
+        assert_eq!(code(a.authenticate(headers, NOW)), "origin_not_allowed");
+    }
+}
+
+#[test]
+fn header_values_lose_surrounding_whitespace_only() {
+    let token = token0("alice");
+    let padded = format!(" \t{token}\t ");
+    for a in setups(SECURE, &["https://app.example.com"]) {
+        let headers = [("x-notiflows-api-key", " pk_test_project "), ("x-notiflows-user-key", padded.as_str())];
+        let user = a.authenticate(headers.into_iter().chain([("Origin", "\thttps://app.example.com ")]), NOW).unwrap();
+        assert_eq!(user.user_id.as_str(), "alice");
+        // Inside a value nothing changes: a space in the token is still refused.
+        let inner = format!("{} ", &token[..10]) + &token[10..];
+        assert_ne!(code(auth(&a, &[("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", &inner)])), "ok");
+    }
+    assert_eq!(API_KEY, "pk_test_project");
+}
+
+#[test]
+fn cors_reads_origin_and_api_key_from_the_request_headers() {
+    let a = authenticator(0);
+    a.add_project(project(SECURE, None, &["https://app.example.com"])).unwrap();
+    let allowed = [("x-notiflows-api-key", API_KEY), ("Origin", "https://app.example.com")];
+    assert_eq!(a.cors_response(allowed).allow_origin(), Some("https://app.example.com"));
+    let refused = [("x-notiflows-api-key", API_KEY), ("Origin", "https://evil.test")];
+    assert_eq!(a.cors_response(refused).allow_origin(), None);
+    // An Origin that authenticate refuses is never echoed.
+    let twice = [("x-notiflows-api-key", API_KEY), ("Origin", "https://app.example.com"), ("Origin", "https://x.test")];
+    assert_eq!(a.cors_response(twice).allow_origin(), None);
+    // A preflight has no Notiflows headers; the API key may come from elsewhere.
+    let preflight = [("Origin", "https://evil.test"), ("Access-Control-Request-Method", "POST")];
+    assert_eq!(a.cors_preflight(preflight, None).allow_origin(), Some("https://evil.test"));
+    assert_eq!(a.cors_preflight(preflight, Some(API_KEY)).allow_origin(), None);
+    assert_eq!(a.cors_preflight(preflight, Some(API_KEY)).iter().count(), 1);
+}
+
+#[test]
+fn max_lifetime_compares_the_exact_dates() {
+    let policy = Policy { max_lifetime_seconds: Some(1000), ..Policy::default() };
+    let key = &keys()[0];
+    let verifier = notiflows_auth::Verifier::with_policy(key.public.clone(), policy).unwrap();
+    let claims = |exp: &str| format!(r#"{{"sub":"u","iat":1700000000,"exp":{exp}}}"#);
+    let now = 1_700_000_000;
+    assert!(verifier.verify(key.sign_claims(&claims("1700001000")).as_bytes(), now).is_ok());
+    for over in ["1700001000.9", "1700001000.001", "1.7000010001e9"] {
+        let err = verifier.verify(key.sign_claims(&claims(over)).as_bytes(), now).unwrap_err();
+        assert_eq!((err.kind(), err.claim_name()), (ErrorKind::ClaimInvalid, Some("exp")), "{over}");
+    }
+    let fractional_iat = r#"{"sub":"u","iat":1699999999.5,"exp":1700000999.5}"#;
+    assert!(verifier.verify(key.sign_claims(fractional_iat).as_bytes(), now).is_ok());
+    // 0 is not "no limit": it is refused; None is no limit.
+    let zero = Policy { max_lifetime_seconds: Some(0), ..Policy::default() };
+    assert_eq!(zero.validate().unwrap_err().kind(), ErrorKind::ConfigInvalid);
+    assert_eq!(
+        Authenticator::new(AuthenticatorOptions { policy: zero, cache_capacity: 0 }).unwrap_err().code(),
+        "config_invalid"
+    );
+}
+
+#[test]
+fn signing_with_a_zero_lifetime_is_refused() {
+    let key = keys()[0].signing.clone();
+    let err = key.sign_user_token("u", &SignOptions { expires_in: Some(0), ..SignOptions::new(NOW) }).unwrap_err();
+    assert_eq!((err.kind(), err.claim_name()), (ErrorKind::ClaimInvalid, Some("exp")));
+    assert!(key.sign_user_token("u", &SignOptions { expires_in: Some(1), ..SignOptions::new(NOW) }).is_ok());
 }
 
 #[test]
@@ -704,7 +833,7 @@ fn every_provider_authenticates_alike_and_is_named() {
             let results: Vec<_> = requests
                 .iter()
                 .map(|&(t, now)| {
-                    auth.authenticate([("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", t)], None, now)
+                    auth.authenticate([("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", t)], now)
                 })
                 .collect();
             assert_eq!(results[0].as_ref().map(|u| u.user_id.as_str()), Ok("user-p"), "{provider}");

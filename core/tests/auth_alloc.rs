@@ -62,43 +62,51 @@ fn a_cache_hit_allocates_nothing() {
 fn cache_hits_with(provider: Provider) {
     let auth = setup(SecurityMode::Secure, provider);
     let token = keys()[0].token("user \u{e9}\\\"escaped\"", NOW);
-    let headers =
-        [("content-type", "application/json"), ("X-Notiflows-Api-Key", API_KEY), ("x-notiflows-user-key", &token)];
-    let origin = Some("https://a.example.org");
+    let headers = [
+        ("content-type", "application/json"),
+        ("X-Notiflows-Api-Key", API_KEY),
+        ("x-notiflows-user-key", &token),
+        ("Origin", "https://a.example.org"),
+    ];
     // The first call verifies and fills the cache (that allocates the cached entry).
     let mut first = None;
-    let fill = allocations(|| first = Some(auth.authenticate(headers, origin, NOW).unwrap()));
+    let fill = allocations(|| first = Some(auth.authenticate(headers, NOW).unwrap()));
     assert!(fill > 0, "the counter sees the verify and the new cache entry");
     let first = first.unwrap();
-    assert!(allocations(|| auth.authenticate(headers, origin, NOW).unwrap()) == 0);
+    assert!(allocations(|| auth.authenticate(headers, NOW).unwrap()) == 0);
     let hits = allocations(|| {
         for i in 0..1000 {
-            let user = auth.authenticate(headers, origin, NOW + i).unwrap();
+            let user = auth.authenticate(headers, NOW + i).unwrap();
             assert_eq!(user, first);
         }
     });
     assert_eq!(hits, 0, "cache hits allocate nothing");
     // An expired hit allocates nothing either.
-    let expired = allocations(|| auth.authenticate(headers, origin, NOW + 3600).unwrap_err());
+    let expired = allocations(|| auth.authenticate(headers, NOW + 3600).unwrap_err());
     assert_eq!(expired, 0);
 }
 
 #[test]
 fn development_mode_and_refusals_allocate_nothing() {
     let auth = setup(SecurityMode::Development, Provider::default());
-    let dev = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "user-1")];
-    auth.authenticate(dev, None, NOW).unwrap();
-    assert_eq!(allocations(|| auth.authenticate(dev, Some("https://app.example.com"), NOW).unwrap()), 0);
+    let dev =
+        [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "user-1"), ("Origin", "https://app.example.com")];
+    auth.authenticate(dev, NOW).unwrap();
+    assert_eq!(allocations(|| auth.authenticate(dev, NOW).unwrap()), 0);
     type Headers<'a> = &'a [(&'a str, &'a str)];
-    let refusals: [(Headers<'_>, Option<&str>, ErrorKind); 5] = [
-        (&[], None, ErrorKind::ApiKeyMissing),
-        (&[("x-notiflows-api-key", "pk_unknown")], None, ErrorKind::ApiKeyInvalid),
-        (&dev, Some("https://evil-example.org"), ErrorKind::OriginNotAllowed),
-        (&[("x-notiflows-api-key", API_KEY)], None, ErrorKind::UserIdMissing),
-        (&[("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "")], None, ErrorKind::UserIdInvalid),
+    let evil =
+        [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "user-1"), ("Origin", "https://evil-example.org")];
+    let twice = [("x-notiflows-api-key", API_KEY), ("Origin", "https://a.test"), ("Origin", "https://a.test")];
+    let refusals: [(Headers<'_>, ErrorKind); 6] = [
+        (&[], ErrorKind::ApiKeyMissing),
+        (&[("x-notiflows-api-key", "pk_unknown")], ErrorKind::ApiKeyInvalid),
+        (&evil, ErrorKind::OriginNotAllowed),
+        (&twice, ErrorKind::OriginNotAllowed),
+        (&[("x-notiflows-api-key", API_KEY)], ErrorKind::UserIdMissing),
+        (&[("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "")], ErrorKind::UserIdInvalid),
     ];
-    for (headers, origin, kind) in refusals {
-        let count = allocations(|| assert_eq!(auth.authenticate(headers, origin, NOW).unwrap_err().kind(), kind));
+    for (headers, kind) in refusals {
+        let count = allocations(|| assert_eq!(auth.authenticate(headers, NOW).unwrap_err().kind(), kind));
         assert_eq!(count, 0, "{kind:?}");
     }
 }
@@ -107,9 +115,10 @@ fn development_mode_and_refusals_allocate_nothing() {
 fn cors_headers_allocate_nothing() {
     let auth = setup(SecurityMode::Secure, Provider::default());
     let count = allocations(|| {
-        let preflight = auth.cors_preflight(Some(API_KEY), Some("https://a.example.org"));
+        let preflight = auth.cors_preflight([("Origin", "https://a.example.org")], Some(API_KEY));
         assert_eq!(preflight.iter().count(), 5);
-        assert_eq!(auth.cors_response(Some(API_KEY), Some("https://evil.test")).iter().count(), 1);
+        let response = [("x-notiflows-api-key", API_KEY), ("Origin", "https://evil.test")];
+        assert_eq!(auth.cors_response(response).iter().count(), 1);
     });
     assert_eq!(count, 0);
 }

@@ -54,7 +54,7 @@ fn after_rotation_returns_no_old_token_succeeds() {
                         // Mostly the current token (cached), sometimes every older one.
                         let which = if i % 3 == 0 { i / 3 % (current + 1) } else { current };
                         let headers = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", &tokens[which])];
-                        let result = auth.authenticate(headers, None, NOW);
+                        let result = auth.authenticate(headers, NOW);
                         if which < current {
                             let err = result.expect_err("a token of a replaced key succeeded");
                             assert_eq!(err.kind(), ErrorKind::SignatureInvalid);
@@ -74,7 +74,7 @@ fn after_rotation_returns_no_old_token_succeeds() {
             installed.store(next, SeqCst);
             // Right after the call returns, on this thread too.
             let old = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", tokens[next - 1].as_str())];
-            assert_eq!(auth.authenticate(old, None, NOW).unwrap_err().kind(), ErrorKind::SignatureInvalid);
+            assert_eq!(auth.authenticate(old, NOW).unwrap_err().kind(), ErrorKind::SignatureInvalid);
         }
         wait_for_progress(&successes, 50);
         stop.store(true, SeqCst);
@@ -82,7 +82,7 @@ fn after_rotation_returns_no_old_token_succeeds() {
             workers.into_iter().map(|w| w.join().expect("a worker saw an old token succeed")).sum();
         assert!(checked_old > 0, "old tokens were tried after rotations");
         let current = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", tokens[KEYS - 1].as_str())];
-        assert!(auth.authenticate(current, None, NOW).is_ok());
+        assert!(auth.authenticate(current, NOW).is_ok());
     }
 }
 
@@ -106,16 +106,10 @@ fn mode_switches_are_atomic_under_concurrency() {
                     let mut determined = 0;
                     while !stop.load(SeqCst) {
                         let before = phase.load(SeqCst);
-                        let id_only = auth.authenticate(
-                            [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "u")],
-                            None,
-                            NOW,
-                        );
-                        let with_token = auth.authenticate(
-                            [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", &token)],
-                            None,
-                            NOW,
-                        );
+                        let id_only =
+                            auth.authenticate([("x-notiflows-api-key", API_KEY), ("x-notiflows-user-id", "u")], NOW);
+                        let with_token = auth
+                            .authenticate([("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", &token)], NOW);
                         let after = phase.load(SeqCst);
                         done.fetch_add(1, SeqCst);
                         if before != after || before % 2 == 1 {

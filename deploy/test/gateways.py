@@ -140,6 +140,7 @@ class Setup:
         started = time.monotonic()
         self.spawn("gate", [self.binary, "serve", "--config", self.path("gate.toml")], env)
         wait_port(self.ports["gate"])
+        wait_port(self.ports["admin"])
         return started
 
     def admin(self, method, path, body=None):

@@ -34,12 +34,20 @@
 // The verified-token cache size the bindings use when their caller does not choose one.
 #define NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY 10000
 
+// The most CORS headers a response gets (a preflight for an allowed origin): an array of
+// this many `notiflows_auth_header` is never too small.
+#define NOTIFLOWS_AUTH_MAX_CORS_HEADERS 5
+
 // Pass as `expires_in_seconds` to sign a token without `exp` (it then never expires, unless
 // the verifier requires `exp`).
 #define NOTIFLOWS_AUTH_NO_EXPIRY UINT64_MAX
 
 // Pass as `now` to use the system clock (Unix seconds) instead of an explicit time.
 #define NOTIFLOWS_AUTH_CURRENT_TIME INT64_MIN
+
+// Pass to `notiflows_auth_policy_set_max_lifetime_seconds` to remove the lifetime limit
+// (the default). Not 0: 0 is refused, as in every binding (see `notiflows_auth_policy`).
+#define NOTIFLOWS_AUTH_NO_MAX_LIFETIME UINT64_MAX
 
 // The longest `sub` a verified token can carry, in bytes: a `sub` buffer of this size is
 // never too small.
@@ -208,8 +216,8 @@ typedef struct notiflows_auth_bytes {
   size_t len;
 } notiflows_auth_bytes;
 
-// One request header: its name (compared case-insensitively) and its value, as the HTTP
-// library delivers them. A pointer may be NULL only when its length is 0.
+// One HTTP header as name and value bytes: a request header going in, or a CORS header
+// coming out. A pointer may be NULL only when its length is 0.
 typedef struct notiflows_auth_header {
   const uint8_t *name;
   size_t name_len;
@@ -368,71 +376,87 @@ notiflows_auth_result notiflows_auth_authenticator_set_allowed_origins(const str
                                                                        const struct notiflows_auth_bytes *allowed_origins,
                                                                        size_t allowed_origins_count);
 
-// Authenticates one request from its headers and its `Origin`, at `now` (Unix seconds, or
+// Authenticates one request from its headers at `now` (Unix seconds, or
 // `NOTIFLOWS_AUTH_CURRENT_TIME`).
 //
-// - `headers`, `headers_count`: the request's headers, any order, names compared
-//   case-insensitively (only the three `x-notiflows-*` headers are read; one sent twice
-//   is an error, never a silent pick). The pointer may be NULL when the count is 0.
-// - `origin`, `origin_len`: the `Origin` header's value, or NULL when the request has none
-//   (not a browser: no origin check).
+// - `headers`, `headers_count`: the request's headers as the HTTP library delivers them,
+//   any order, names compared case-insensitively, `Origin` among them (a request without
+//   one is not a browser's and is not origin-checked). The three `x-notiflows-*` headers
+//   and `Origin` are read by one rule: whitespace around a value is dropped, and one sent
+//   twice is an error, never a silent pick. The pointer may be NULL when the count is 0.
+//
+// Checks, in order: the API key (`API_KEY_MISSING`, `API_KEY_INVALID`), the origin
+// (`ORIGIN_NOT_ALLOWED`, also for a repeated, over-long or non-UTF-8 `Origin`), then the
+// user headers (`USER_KEY_MISSING`, `SIGNING_KEY_NOT_CONFIGURED`, `USER_ID_MISSING`,
+// `USER_ID_INVALID`, or any token error); `notiflows_auth_last_error_response` then gives
+// the HTTP status and JSON body to answer with.
 //
 // On success writes the user's external id (the token's `sub`, or the Development Mode
 // user id; UTF-8, not NUL-terminated) into `user_id_buf` and its length into
 // `*out_user_id_len`, and the mode, the credential used and the token's expiry into
 // `*out_user`. A `user_id_buf` of `NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES` is never too small;
 // with a smaller one, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only
-// `*out_user_id_len`.
-//
-// On failure returns the error (`API_KEY_MISSING`, `API_KEY_INVALID`, `ORIGIN_NOT_ALLOWED`,
-// `USER_KEY_MISSING`, `SIGNING_KEY_NOT_CONFIGURED`, `USER_ID_MISSING`, `USER_ID_INVALID`,
-// or any token error); `notiflows_auth_last_error_response` then gives the HTTP status and
-// JSON body to answer with. Thread-safe.
+// `*out_user_id_len`. Allocates nothing (except to remember a newly verified token in the
+// cache). Thread-safe.
 //
 // # Safety
 // `authenticator` must be a live handle; `headers` must be NULL (with count 0) or point to
-// `headers_count` elements whose pointers each point to their bytes; `origin` must be NULL
-// or point to `origin_len` readable bytes; `user_id_buf` must point to `user_id_buf_len`
-// writable bytes (or be NULL with length 0); `out_user_id_len` and `out_user` must be
-// valid for writes.
+// `headers_count` elements whose pointers each point to their bytes; `user_id_buf` must
+// point to `user_id_buf_len` writable bytes (or be NULL with length 0); `out_user_id_len`
+// and `out_user` must be valid for writes.
 notiflows_auth_result notiflows_auth_authenticator_authenticate(const struct notiflows_auth_authenticator *authenticator,
                                                                 const struct notiflows_auth_header *headers,
                                                                 size_t headers_count,
-                                                                const uint8_t *origin,
-                                                                size_t origin_len,
                                                                 int64_t now,
                                                                 uint8_t *user_id_buf,
                                                                 size_t user_id_buf_len,
                                                                 size_t *out_user_id_len,
                                                                 struct notiflows_auth_authenticated *out_user);
 
-// Writes the CORS headers for a response as text, one `Name: value` line each, every line
-// ending in `\r\n` (not NUL-terminated): `Vary: Origin` always; for an allowed origin,
-// `Access-Control-Allow-Origin` echoing it and, when `preflight` is true, the allowed
-// headers, methods and max age (answer a preflight with status 204).
+// The CORS headers for the actual response (success or error) to a request, read from
+// its `headers` (`x-notiflows-api-key` and `Origin`, by the rules of
+// `notiflows_auth_authenticator_authenticate`): `Vary: Origin` always, and
+// `Access-Control-Allow-Origin` echoing the origin when it is allowed (for an unknown or
+// missing API key a well-formed origin is echoed, so the page can read the error).
 //
-// - `api_key`: the request's `x-notiflows-api-key`, or NULL when unknown (preflights carry
-//   no Notiflows headers): then every well-formed origin is echoed, and the actual request
-//   is still checked by `notiflows_auth_authenticator_authenticate`.
-// - `origin`: the request's `Origin`, or NULL when it has none.
-//
-// Buffer protocol: `buf` may be NULL when `buf_len` is 0; when too small, returns
-// `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_len`, the size needed.
-// Thread-safe.
+// Writes up to `out_headers_cap` name/value pairs into `out_headers` and their number into
+// `*out_count`; `NOTIFLOWS_AUTH_MAX_CORS_HEADERS` slots are never too few (when too few,
+// returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_count`). The
+// pointers written point into static memory or into the request's own `Origin` value in
+// `headers`: they stay valid as long as those bytes do. Allocates nothing. Thread-safe.
 //
 // # Safety
-// `authenticator` must be a live handle; `api_key` and `origin` must each be NULL or point
-// to their length in readable bytes; `buf` must point to `buf_len` writable bytes;
-// `out_len` must be valid for a write.
-notiflows_auth_result notiflows_auth_authenticator_cors_headers(const struct notiflows_auth_authenticator *authenticator,
-                                                                const uint8_t *api_key,
-                                                                size_t api_key_len,
-                                                                const uint8_t *origin,
-                                                                size_t origin_len,
-                                                                bool preflight,
-                                                                uint8_t *buf,
-                                                                size_t buf_len,
-                                                                size_t *out_len);
+// `authenticator` must be a live handle; `headers` as for
+// `notiflows_auth_authenticator_authenticate`; `out_headers` must point to
+// `out_headers_cap` writable elements (or be NULL with 0); `out_count` must be valid for a
+// write.
+notiflows_auth_result notiflows_auth_authenticator_cors_response(const struct notiflows_auth_authenticator *authenticator,
+                                                                 const struct notiflows_auth_header *headers,
+                                                                 size_t headers_count,
+                                                                 struct notiflows_auth_header *out_headers,
+                                                                 size_t out_headers_cap,
+                                                                 size_t *out_count);
+
+// The CORS headers for a preflight (`OPTIONS`) request, read from its `headers`
+// (`Origin`): `Vary: Origin` always; for an allowed origin, `Access-Control-Allow-Origin`,
+// the allowed headers, methods and max age (answer with status 204). Preflights carry no
+// Notiflows headers: pass `api_key` (NULL when unknown) if the server knows the project
+// otherwise; without it every well-formed origin is echoed, and the actual request is
+// still checked by `notiflows_auth_authenticator_authenticate`.
+//
+// Output protocol as for `notiflows_auth_authenticator_cors_response`. Thread-safe.
+//
+// # Safety
+// As for `notiflows_auth_authenticator_cors_response`; `api_key` must be NULL or point to
+// `api_key_len` readable bytes.
+notiflows_auth_result notiflows_auth_authenticator_cors_preflight(const struct notiflows_auth_authenticator *authenticator,
+                                                                  const struct notiflows_auth_header *headers,
+                                                                  size_t headers_count,
+                                                                  const uint8_t *api_key,
+                                                                  size_t api_key_len,
+                                                                  struct notiflows_auth_header *out_headers,
+                                                                  size_t out_headers_cap,
+                                                                  size_t *out_count);
 
 // Releases an authenticator. NULL does nothing.
 //
@@ -440,24 +464,6 @@ notiflows_auth_result notiflows_auth_authenticator_cors_headers(const struct not
 // `authenticator` must be NULL or a handle from `notiflows_auth_authenticator_new` not yet
 // freed; no other thread may be using it, and it must not be used afterwards.
 void notiflows_auth_authenticator_free(struct notiflows_auth_authenticator *authenticator);
-
-// Writes the HTTP answer for the last failure on the calling thread: its status to
-// `*out_status` (401 for credentials, 403 for origins, 500 for configuration and for the
-// C ABI's own codes) and the JSON body `{"code":"...","message":"..."}` into `buf` (length
-// in `*out_len`; not NUL-terminated), ready to send as `application/json`. When no call on
-// this thread has failed yet, succeeds with status 0 and an empty body.
-//
-// Buffer protocol: `buf` may be NULL when `buf_len` is 0; when too small, returns
-// `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_len`, the size needed.
-// Does not change the last error. Per thread, so thread-safe.
-//
-// # Safety
-// `out_status` must be valid for a write; `buf` must point to `buf_len` writable bytes (or
-// be NULL with `buf_len` 0); `out_len` must be valid for a write.
-notiflows_auth_result notiflows_auth_last_error_response(uint16_t *out_status,
-                                                         uint8_t *buf,
-                                                         size_t buf_len,
-                                                         size_t *out_len);
 
 // The number of error codes: valid indexes for `notiflows_auth_error_at` are 0 to this
 // minus 1. Thread-safe.
@@ -754,6 +760,24 @@ notiflows_auth_result notiflows_auth_last_error_claim(uint8_t *buf,
                                                       size_t buf_len,
                                                       size_t *out_len);
 
+// Writes the HTTP answer for the last failure on the calling thread: its status to
+// `*out_status` (401 for credentials, 403 for origins, 500 for configuration and for the
+// C ABI's own codes) and the JSON body `{"code":"...","message":"..."}` into `buf` (length
+// in `*out_len`; not NUL-terminated), ready to send as `application/json`. When no call on
+// this thread has failed yet, succeeds with status 0 and an empty body.
+//
+// Buffer protocol: `buf` may be NULL when `buf_len` is 0; when too small, returns
+// `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_len`, the size needed.
+// Does not change the last error. Per thread, so thread-safe.
+//
+// # Safety
+// `out_status` must be valid for a write; `buf` must point to `buf_len` writable bytes (or
+// be NULL with `buf_len` 0); `out_len` must be valid for a write.
+notiflows_auth_result notiflows_auth_last_error_response(uint16_t *out_status,
+                                                         uint8_t *buf,
+                                                         size_t buf_len,
+                                                         size_t *out_len);
+
 // Writes a new policy with the defaults to `*out_policy`: leeway 0, `exp` optional, no
 // maximum lifetime, tokens up to 8192 bytes, `iat` up to 60 s in the future. The caller
 // owns it and releases it with `notiflows_auth_policy_free`.
@@ -777,8 +801,11 @@ notiflows_auth_result notiflows_auth_policy_set_leeway_seconds(struct notiflows_
 notiflows_auth_result notiflows_auth_policy_set_require_exp(struct notiflows_auth_policy *policy,
                                                             bool require_exp);
 
-// Refuses tokens whose `exp - iat` exceeds `seconds` (such tokens must then carry both
-// claims); 0 removes the limit (the default).
+// Refuses tokens whose `exp - iat` (compared exactly, fractions included) exceeds
+// `seconds`, at least 1; tokens must then carry both claims.
+// `NOTIFLOWS_AUTH_NO_MAX_LIFETIME` removes the limit (the default). 0 fails with
+// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID` and leaves the policy unchanged: it is not "no
+// limit" (the core defines each value once, and every binding passes it unchanged).
 //
 // # Safety
 // `policy` must be a live handle that no other thread is using.

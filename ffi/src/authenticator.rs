@@ -2,17 +2,21 @@
 //! rotation, the verified-token cache, CORS headers and error responses.
 
 use crate::boundary::{guard, guard_value};
-use crate::io::{self, input_str, Handle, Out, OutBytes};
+use crate::io::{input_str, notiflows_auth_header, optional_str, Handle, Out, OutBytes, OutHeaders, RequestHeaders};
 use crate::keys::{notiflows_auth_key_pair, notiflows_auth_public_key, KeyPair};
-use crate::result::{last_error, notiflows_auth_result, Failure};
+use crate::result::{notiflows_auth_result, Failure};
 use crate::time::resolve_now;
 use crate::verify::{notiflows_auth_numeric_date, notiflows_auth_policy};
-use notiflows::auth::{CorsHeaders, Credential, ErrorResponse, ProjectConfig, SecurityMode};
-use notiflows::{Authenticator, AuthenticatorOptions, Policy};
-use std::borrow::Cow;
+use notiflows_auth::auth::{CorsHeaders, Credential, ProjectConfig, SecurityMode, MAX_CORS_HEADERS};
+use notiflows_auth::{Authenticator, AuthenticatorOptions, Policy};
 
 /// The verified-token cache size the bindings use when their caller does not choose one.
 pub const NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY: usize = 10000;
+
+/// The most CORS headers a response gets (a preflight for an allowed origin): an array of
+/// this many `notiflows_auth_header` is never too small.
+pub const NOTIFLOWS_AUTH_MAX_CORS_HEADERS: usize = 5;
+const _: () = assert!(NOTIFLOWS_AUTH_MAX_CORS_HEADERS == MAX_CORS_HEADERS);
 
 /// How a project identifies users.
 #[repr(u32)]
@@ -29,7 +33,7 @@ impl notiflows_auth_security_mode {
         match mode {
             0 => Ok(SecurityMode::Secure),
             1 => Ok(SecurityMode::Development),
-            _ => Err(notiflows::Error::new(notiflows::ErrorKind::ConfigInvalid)
+            _ => Err(notiflows_auth::Error::new(notiflows_auth::ErrorKind::ConfigInvalid)
                 .with_detail("the security mode must be NOTIFLOWS_AUTH_SECURITY_MODE_SECURE or _DEVELOPMENT")
                 .into()),
         }
@@ -61,17 +65,6 @@ pub enum notiflows_auth_credential {
 pub struct notiflows_auth_bytes {
     pub ptr: *const u8,
     pub len: usize,
-}
-
-/// One request header: its name (compared case-insensitively) and its value, as the HTTP
-/// library delivers them. A pointer may be NULL only when its length is 0.
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct notiflows_auth_header {
-    pub name: *const u8,
-    pub name_len: usize,
-    pub value: *const u8,
-    pub value_len: usize,
 }
 
 /// A request that passed authentication (the user's id is written to a separate buffer).
@@ -346,54 +339,39 @@ pub unsafe extern "C" fn notiflows_auth_authenticator_set_allowed_origins(
     })
 }
 
-/// Reads an optional header value (`Origin`, an API key): NULL is absent; bytes that are
-/// not UTF-8 become text that no project or allowed origin matches.
-///
-/// # Safety
-/// A non-NULL `origin` must point to `origin_len` readable bytes.
-unsafe fn optional_lossy<'a>(origin: *const u8, origin_len: usize) -> Result<Option<Cow<'a, str>>, Failure> {
-    if origin.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: forwarded from the caller.
-    Ok(Some(String::from_utf8_lossy(unsafe { io::input(origin, origin_len) }?)))
-}
-
-/// Authenticates one request from its headers and its `Origin`, at `now` (Unix seconds, or
+/// Authenticates one request from its headers at `now` (Unix seconds, or
 /// `NOTIFLOWS_AUTH_CURRENT_TIME`).
 ///
-/// - `headers`, `headers_count`: the request's headers, any order, names compared
-///   case-insensitively (only the three `x-notiflows-*` headers are read; one sent twice
-///   is an error, never a silent pick). The pointer may be NULL when the count is 0.
-/// - `origin`, `origin_len`: the `Origin` header's value, or NULL when the request has none
-///   (not a browser: no origin check).
+/// - `headers`, `headers_count`: the request's headers as the HTTP library delivers them,
+///   any order, names compared case-insensitively, `Origin` among them (a request without
+///   one is not a browser's and is not origin-checked). The three `x-notiflows-*` headers
+///   and `Origin` are read by one rule: whitespace around a value is dropped, and one sent
+///   twice is an error, never a silent pick. The pointer may be NULL when the count is 0.
+///
+/// Checks, in order: the API key (`API_KEY_MISSING`, `API_KEY_INVALID`), the origin
+/// (`ORIGIN_NOT_ALLOWED`, also for a repeated, over-long or non-UTF-8 `Origin`), then the
+/// user headers (`USER_KEY_MISSING`, `SIGNING_KEY_NOT_CONFIGURED`, `USER_ID_MISSING`,
+/// `USER_ID_INVALID`, or any token error); `notiflows_auth_last_error_response` then gives
+/// the HTTP status and JSON body to answer with.
 ///
 /// On success writes the user's external id (the token's `sub`, or the Development Mode
 /// user id; UTF-8, not NUL-terminated) into `user_id_buf` and its length into
 /// `*out_user_id_len`, and the mode, the credential used and the token's expiry into
 /// `*out_user`. A `user_id_buf` of `NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES` is never too small;
 /// with a smaller one, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only
-/// `*out_user_id_len`.
-///
-/// On failure returns the error (`API_KEY_MISSING`, `API_KEY_INVALID`, `ORIGIN_NOT_ALLOWED`,
-/// `USER_KEY_MISSING`, `SIGNING_KEY_NOT_CONFIGURED`, `USER_ID_MISSING`, `USER_ID_INVALID`,
-/// or any token error); `notiflows_auth_last_error_response` then gives the HTTP status and
-/// JSON body to answer with. Thread-safe.
+/// `*out_user_id_len`. Allocates nothing (except to remember a newly verified token in the
+/// cache). Thread-safe.
 ///
 /// # Safety
 /// `authenticator` must be a live handle; `headers` must be NULL (with count 0) or point to
-/// `headers_count` elements whose pointers each point to their bytes; `origin` must be NULL
-/// or point to `origin_len` readable bytes; `user_id_buf` must point to `user_id_buf_len`
-/// writable bytes (or be NULL with length 0); `out_user_id_len` and `out_user` must be
-/// valid for writes.
+/// `headers_count` elements whose pointers each point to their bytes; `user_id_buf` must
+/// point to `user_id_buf_len` writable bytes (or be NULL with length 0); `out_user_id_len`
+/// and `out_user` must be valid for writes.
 #[no_mangle]
-#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn notiflows_auth_authenticator_authenticate(
     authenticator: *const notiflows_auth_authenticator,
     headers: *const notiflows_auth_header,
     headers_count: usize,
-    origin: *const u8,
-    origin_len: usize,
     now: i64,
     user_id_buf: *mut u8,
     user_id_buf_len: usize,
@@ -401,31 +379,16 @@ pub unsafe extern "C" fn notiflows_auth_authenticator_authenticate(
     out_user: *mut notiflows_auth_authenticated,
 ) -> notiflows_auth_result {
     guard(|| {
-        // SAFETY: the caller guarantees the handle, the inputs and the outputs.
-        let (authenticator, origin, user_id_out, user_out) = unsafe {
+        // SAFETY: the caller guarantees the handle, the headers and the outputs.
+        let (authenticator, headers, user_id_out, user_out) = unsafe {
             (
                 notiflows_auth_authenticator::borrow(authenticator)?,
-                optional_lossy(origin, origin_len)?,
+                RequestHeaders::new(headers, headers_count)?,
                 OutBytes::new(user_id_buf, user_id_buf_len, out_user_id_len)?,
                 Out::new(out_user)?,
             )
         };
-        let headers: &[notiflows_auth_header] = if headers_count == 0 {
-            &[]
-        } else if headers.is_null() {
-            return Err(Failure::NULL);
-        } else {
-            // SAFETY: non-NULL, and the caller guarantees `headers_count` elements.
-            unsafe { core::slice::from_raw_parts(headers, headers_count) }
-        };
-        let mut pairs = Vec::with_capacity(headers.len());
-        for header in headers {
-            // SAFETY: the caller guarantees each header's name and value bytes.
-            pairs.push(unsafe {
-                (io::input(header.name, header.name_len)?, io::input(header.value, header.value_len)?)
-            });
-        }
-        let user = authenticator.authenticate(pairs, origin.as_deref(), resolve_now(now))?;
+        let user = authenticator.authenticate(headers.pairs(), resolve_now(now))?;
         user_id_out.write(user.user_id.as_str().as_bytes())?;
         user_out.write(notiflows_auth_authenticated {
             mode: user.mode.into(),
@@ -439,61 +402,93 @@ pub unsafe extern "C" fn notiflows_auth_authenticator_authenticate(
     })
 }
 
-/// Writes the CORS headers for a response as text, one `Name: value` line each, every line
-/// ending in `\r\n` (not NUL-terminated): `Vary: Origin` always; for an allowed origin,
-/// `Access-Control-Allow-Origin` echoing it and, when `preflight` is true, the allowed
-/// headers, methods and max age (answer a preflight with status 204).
+/// Writes CORS headers as name/value pairs. The pointers written point into static memory
+/// or into the request's own `Origin` value: valid as long as those header bytes are.
+fn write_cors(headers: CorsHeaders<'_>, out: OutHeaders<'_>) -> Result<(), Failure> {
+    let empty = notiflows_auth_header::borrowing(&[], &[]);
+    let mut pairs = [empty; MAX_CORS_HEADERS];
+    let mut count = 0;
+    for ((name, value), slot) in headers.iter().zip(&mut pairs) {
+        *slot = notiflows_auth_header::borrowing(name.as_bytes(), value.as_bytes());
+        count += 1;
+    }
+    out.write(&pairs[..count])
+}
+
+/// The CORS headers for the actual response (success or error) to a request, read from
+/// its `headers` (`x-notiflows-api-key` and `Origin`, by the rules of
+/// `notiflows_auth_authenticator_authenticate`): `Vary: Origin` always, and
+/// `Access-Control-Allow-Origin` echoing the origin when it is allowed (for an unknown or
+/// missing API key a well-formed origin is echoed, so the page can read the error).
 ///
-/// - `api_key`: the request's `x-notiflows-api-key`, or NULL when unknown (preflights carry
-///   no Notiflows headers): then every well-formed origin is echoed, and the actual request
-///   is still checked by `notiflows_auth_authenticator_authenticate`.
-/// - `origin`: the request's `Origin`, or NULL when it has none.
-///
-/// Buffer protocol: `buf` may be NULL when `buf_len` is 0; when too small, returns
-/// `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_len`, the size needed.
-/// Thread-safe.
+/// Writes up to `out_headers_cap` name/value pairs into `out_headers` and their number into
+/// `*out_count`; `NOTIFLOWS_AUTH_MAX_CORS_HEADERS` slots are never too few (when too few,
+/// returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_count`). The
+/// pointers written point into static memory or into the request's own `Origin` value in
+/// `headers`: they stay valid as long as those bytes do. Allocates nothing. Thread-safe.
 ///
 /// # Safety
-/// `authenticator` must be a live handle; `api_key` and `origin` must each be NULL or point
-/// to their length in readable bytes; `buf` must point to `buf_len` writable bytes;
-/// `out_len` must be valid for a write.
+/// `authenticator` must be a live handle; `headers` as for
+/// `notiflows_auth_authenticator_authenticate`; `out_headers` must point to
+/// `out_headers_cap` writable elements (or be NULL with 0); `out_count` must be valid for a
+/// write.
 #[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn notiflows_auth_authenticator_cors_headers(
+pub unsafe extern "C" fn notiflows_auth_authenticator_cors_response(
     authenticator: *const notiflows_auth_authenticator,
-    api_key: *const u8,
-    api_key_len: usize,
-    origin: *const u8,
-    origin_len: usize,
-    preflight: bool,
-    buf: *mut u8,
-    buf_len: usize,
-    out_len: *mut usize,
+    headers: *const notiflows_auth_header,
+    headers_count: usize,
+    out_headers: *mut notiflows_auth_header,
+    out_headers_cap: usize,
+    out_count: *mut usize,
 ) -> notiflows_auth_result {
     guard(|| {
-        // SAFETY: the caller guarantees the handle, the inputs and the output buffer.
-        let (authenticator, api_key, origin, out) = unsafe {
+        // SAFETY: the caller guarantees the handle, the headers and the outputs.
+        let (authenticator, headers, out) = unsafe {
             (
                 notiflows_auth_authenticator::borrow(authenticator)?,
-                optional_lossy(api_key, api_key_len)?,
-                optional_lossy(origin, origin_len)?,
-                OutBytes::new(buf, buf_len, out_len)?,
+                RequestHeaders::new(headers, headers_count)?,
+                OutHeaders::new(out_headers, out_headers_cap, out_count)?,
             )
         };
-        let (api_key, origin) = (api_key.as_deref(), origin.as_deref());
-        let headers: CorsHeaders<'_> = if preflight {
-            authenticator.cors_preflight(api_key, origin)
-        } else {
-            authenticator.cors_response(api_key, origin)
+        write_cors(authenticator.cors_response(headers.pairs()), out)
+    })
+}
+
+/// The CORS headers for a preflight (`OPTIONS`) request, read from its `headers`
+/// (`Origin`): `Vary: Origin` always; for an allowed origin, `Access-Control-Allow-Origin`,
+/// the allowed headers, methods and max age (answer with status 204). Preflights carry no
+/// Notiflows headers: pass `api_key` (NULL when unknown) if the server knows the project
+/// otherwise; without it every well-formed origin is echoed, and the actual request is
+/// still checked by `notiflows_auth_authenticator_authenticate`.
+///
+/// Output protocol as for `notiflows_auth_authenticator_cors_response`. Thread-safe.
+///
+/// # Safety
+/// As for `notiflows_auth_authenticator_cors_response`; `api_key` must be NULL or point to
+/// `api_key_len` readable bytes.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn notiflows_auth_authenticator_cors_preflight(
+    authenticator: *const notiflows_auth_authenticator,
+    headers: *const notiflows_auth_header,
+    headers_count: usize,
+    api_key: *const u8,
+    api_key_len: usize,
+    out_headers: *mut notiflows_auth_header,
+    out_headers_cap: usize,
+    out_count: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle, the inputs and the outputs.
+        let (authenticator, headers, api_key, out) = unsafe {
+            (
+                notiflows_auth_authenticator::borrow(authenticator)?,
+                RequestHeaders::new(headers, headers_count)?,
+                optional_str(api_key, api_key_len)?,
+                OutHeaders::new(out_headers, out_headers_cap, out_count)?,
+            )
         };
-        let mut text = String::with_capacity(256);
-        for (name, value) in headers.iter() {
-            text.push_str(name);
-            text.push_str(": ");
-            text.push_str(value);
-            text.push_str("\r\n");
-        }
-        out.write(text.as_bytes())
+        write_cors(authenticator.cors_preflight(headers.pairs(), api_key), out)
     })
 }
 
@@ -506,45 +501,4 @@ pub unsafe extern "C" fn notiflows_auth_authenticator_cors_headers(
 pub unsafe extern "C" fn notiflows_auth_authenticator_free(authenticator: *mut notiflows_auth_authenticator) {
     // SAFETY: the caller hands back a handle it owns.
     guard_value((), || unsafe { notiflows_auth_authenticator::free(authenticator) })
-}
-
-/// Writes the HTTP answer for the last failure on the calling thread: its status to
-/// `*out_status` (401 for credentials, 403 for origins, 500 for configuration and for the
-/// C ABI's own codes) and the JSON body `{"code":"...","message":"..."}` into `buf` (length
-/// in `*out_len`; not NUL-terminated), ready to send as `application/json`. When no call on
-/// this thread has failed yet, succeeds with status 0 and an empty body.
-///
-/// Buffer protocol: `buf` may be NULL when `buf_len` is 0; when too small, returns
-/// `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only `*out_len`, the size needed.
-/// Does not change the last error. Per thread, so thread-safe.
-///
-/// # Safety
-/// `out_status` must be valid for a write; `buf` must point to `buf_len` writable bytes (or
-/// be NULL with `buf_len` 0); `out_len` must be valid for a write.
-#[no_mangle]
-pub unsafe extern "C" fn notiflows_auth_last_error_response(
-    out_status: *mut u16,
-    buf: *mut u8,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> notiflows_auth_result {
-    crate::result::guard_quiet(|| {
-        // SAFETY: the caller guarantees the output slots and buffer.
-        let (status_out, out) = unsafe { (Out::new(out_status)?, OutBytes::new(buf, buf_len, out_len)?) };
-        let (status, body) = match last_error() {
-            None => (0, String::new()),
-            Some(Failure::Core(error)) => {
-                let response = ErrorResponse::new(&error);
-                (response.status, response.body)
-            }
-            // The C ABI's codes and messages are plain ASCII without quotes or backslashes.
-            Some(Failure::Ffi(result)) => (
-                result.http_status(),
-                format!(r#"{{"code":"{}","message":"{}"}}"#, result.code().unwrap_or_default(), result.message()),
-            ),
-        };
-        out.write(body.as_bytes())?;
-        status_out.write(status);
-        Ok(())
-    })
 }

@@ -47,7 +47,7 @@ mod tests {
     fn failures_map_to_their_codes() {
         assert_eq!(guard(|| Ok(())), notiflows_auth_result::Ok);
         assert_eq!(guard(|| Err(Failure::NULL)), notiflows_auth_result::NullArgument);
-        let e = notiflows::Error::new(notiflows::ErrorKind::TokenExpired);
+        let e = notiflows_auth::Error::new(notiflows_auth::ErrorKind::TokenExpired);
         assert_eq!(guard(|| Err(e.into())), notiflows_auth_result::TokenExpired);
     }
 }

@@ -5,51 +5,9 @@
 use crate::authenticator::notiflows_auth_bytes;
 use crate::boundary::guard_value;
 use crate::io::Out;
-use crate::result::notiflows_auth_result;
-use core::ffi::CStr;
-use notiflows::ErrorKind;
-
-/// The family of the C ABI's own codes (the core's families are `ErrorFamily::name`).
-pub(crate) const FFI_FAMILY: &str = "ffi";
-
-/// The C ABI's own codes: the only place their string codes and messages are written.
-const FFI_CODES: [(notiflows_auth_result, &CStr, &str); 4] = [
-    (notiflows_auth_result::NullArgument, c"null_argument", "a required pointer argument was NULL"),
-    (
-        notiflows_auth_result::BufferTooSmall,
-        c"buffer_too_small",
-        "the output buffer is too small; *out_len holds the size needed",
-    ),
-    (notiflows_auth_result::InvalidUtf8, c"invalid_utf8", "a text argument is not valid UTF-8"),
-    (
-        notiflows_auth_result::Panic,
-        c"panic",
-        "notiflows-auth hit an internal error (a bug) and abandoned the call; nothing was written",
-    ),
-];
-
-/// One row of the table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Row {
-    pub(crate) code: &'static CStr,
-    pub(crate) http_status: u16,
-    pub(crate) family: &'static str,
-    pub(crate) message: &'static str,
-}
-
-/// The row of `result` (`None` for `Ok`).
-pub(crate) fn row(result: notiflows_auth_result) -> Option<Row> {
-    if let Some(&(_, code, message)) = FFI_CODES.iter().find(|(r, _, _)| *r == result) {
-        // A bug or a misuse of the library: the server's fault, never the client's.
-        return Some(Row { code, http_status: 500, family: FFI_FAMILY, message });
-    }
-    ErrorKind::from_number(result as u32).map(|kind| Row {
-        code: kind.c_code(),
-        http_status: kind.http_status(),
-        family: kind.family().name(),
-        message: kind.message(),
-    })
-}
+use crate::result::{notiflows_auth_result, row};
+#[cfg(test)]
+use notiflows_auth::ErrorKind;
 
 /// One row of the error table: a code's number, string code, HTTP status, family and
 /// general message. The byte strings are static (never free them) and not NUL-terminated.

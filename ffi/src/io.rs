@@ -43,6 +43,121 @@ pub(crate) unsafe fn optional_str<'a>(ptr: *const u8, len: usize) -> Result<Opti
     unsafe { input_str(ptr, len) }.map(Some)
 }
 
+/// One HTTP header as name and value bytes: a request header going in, or a CORS header
+/// coming out. A pointer may be NULL only when its length is 0.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct notiflows_auth_header {
+    pub name: *const u8,
+    pub name_len: usize,
+    pub value: *const u8,
+    pub value_len: usize,
+}
+
+impl notiflows_auth_header {
+    /// A header pointing at `name` and `value` (for outputs that borrow static or input bytes).
+    pub(crate) fn borrowing(name: &[u8], value: &[u8]) -> Self {
+        notiflows_auth_header {
+            name: name.as_ptr(),
+            name_len: name.len(),
+            value: value.as_ptr(),
+            value_len: value.len(),
+        }
+    }
+}
+
+/// A request's headers from C, every pointer checked once: iterating them yields
+/// `(name, value)` byte slices without allocating.
+#[derive(Clone, Copy)]
+pub(crate) struct RequestHeaders<'a> {
+    headers: &'a [notiflows_auth_header],
+}
+
+impl<'a> RequestHeaders<'a> {
+    /// Checks `count` headers at `headers` (NULL allowed with count 0): a NULL pointer with
+    /// a non-zero length anywhere is `null_argument`.
+    ///
+    /// # Safety
+    /// A non-NULL `headers` must point to `count` elements whose non-NULL pointers each
+    /// point to their length in readable bytes, unchanged for `'a`.
+    pub(crate) unsafe fn new(headers: *const notiflows_auth_header, count: usize) -> Result<Self, Failure> {
+        let headers: &[notiflows_auth_header] = if count == 0 {
+            &[]
+        } else if headers.is_null() {
+            return Err(Failure::NULL);
+        } else {
+            // SAFETY: non-NULL, and the caller guarantees `count` elements for `'a`.
+            unsafe { core::slice::from_raw_parts(headers, count) }
+        };
+        let bad = |ptr: *const u8, len: usize| ptr.is_null() && len != 0;
+        if headers.iter().any(|h| bad(h.name, h.name_len) || bad(h.value, h.value_len)) {
+            return Err(Failure::NULL);
+        }
+        Ok(RequestHeaders { headers })
+    }
+
+    /// The headers as `(name, value)` pairs.
+    pub(crate) fn pairs(self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> {
+        self.headers.iter().map(|h| {
+            // SAFETY: `new` checked that no pointer is NULL with a non-zero length, and its
+            // caller guarantees the bytes for `'a`.
+            unsafe { (checked_bytes(h.name, h.name_len), checked_bytes(h.value, h.value_len)) }
+        })
+    }
+}
+
+/// # Safety
+/// `ptr` is NULL with `len` 0, or points to `len` readable bytes unchanged for `'a`.
+unsafe fn checked_bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if ptr.is_null() {
+        &[]
+    } else {
+        // SAFETY: forwarded from the caller.
+        unsafe { core::slice::from_raw_parts(ptr, len) }
+    }
+}
+
+/// A caller-owned array of header slots with its count slot: the `buffer_too_small`
+/// protocol, for arrays.
+pub(crate) struct OutHeaders<'a> {
+    slots: *mut notiflows_auth_header,
+    cap: usize,
+    out_count: Out<'a, usize>,
+}
+
+impl OutHeaders<'_> {
+    /// # Safety
+    /// A non-NULL `slots` must point to `cap` writable elements; a non-NULL `out_count` must
+    /// be valid for writing a `size_t`.
+    pub(crate) unsafe fn new(
+        slots: *mut notiflows_auth_header,
+        cap: usize,
+        out_count: *mut usize,
+    ) -> Result<Self, Failure> {
+        // SAFETY: forwarded from the caller.
+        let out_count = unsafe { Out::new(out_count) }?;
+        if slots.is_null() && cap != 0 {
+            return Err(Failure::NULL);
+        }
+        Ok(OutHeaders { slots, cap, out_count })
+    }
+
+    /// Writes the headers and their count; when they do not fit, writes only the count
+    /// needed and fails with `buffer_too_small`.
+    pub(crate) fn write(self, headers: &[notiflows_auth_header]) -> Result<(), Failure> {
+        self.out_count.write(headers.len());
+        if headers.len() > self.cap {
+            return Err(Failure::TOO_SMALL);
+        }
+        if !headers.is_empty() {
+            // SAFETY: `slots` is non-NULL here (`cap >= len > 0`) and points to `cap`
+            // writable elements (`new`'s contract), not overlapping our local array.
+            unsafe { core::ptr::copy_nonoverlapping(headers.as_ptr(), self.slots, headers.len()) }
+        }
+        Ok(())
+    }
+}
+
 /// A place to write one output value, checked non-NULL; written only on success.
 pub(crate) struct Out<'a, T> {
     ptr: NonNull<T>,

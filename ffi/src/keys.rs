@@ -4,7 +4,7 @@ use crate::boundary::{guard, guard_value};
 use crate::io::{self, input_str, optional_str, Handle, Out, OutBytes};
 use crate::result::notiflows_auth_result;
 use crate::time::resolve_now;
-use notiflows::{generate_signing_key, GeneratedKeyPair, PublicKey, SignOptions, SigningKey};
+use notiflows_auth::{generate_signing_key, GeneratedKeyPair, PublicKey, SignOptions, SigningKey};
 use zeroize::Zeroize;
 
 /// Pass as `expires_in_seconds` to sign a token without `exp` (it then never expires, unless

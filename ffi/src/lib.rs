@@ -25,6 +25,7 @@ pub mod error_table;
 pub mod keys;
 pub mod names;
 pub mod provider;
+pub mod report;
 pub mod result;
 pub mod time;
 pub mod verify;

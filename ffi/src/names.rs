@@ -5,7 +5,7 @@ use crate::authenticator::notiflows_auth_security_mode;
 use crate::boundary::guard;
 use crate::io::{input_str, Out};
 use crate::result::notiflows_auth_result;
-use notiflows::SecurityMode;
+use notiflows_auth::SecurityMode;
 
 /// Reads a security mode's name, `"secure"` or `"development"`, into `*out_mode`
 /// (`NOTIFLOWS_AUTH_SECURITY_MODE_SECURE` or `_DEVELOPMENT`); any other name is

@@ -7,7 +7,7 @@ use crate::io::{input_str, Handle, Out};
 use crate::result::notiflows_auth_result;
 use crate::verify::{notiflows_auth_policy, notiflows_auth_verifier};
 use core::ffi::{c_char, CStr};
-use notiflows::Provider;
+use notiflows_auth::Provider;
 
 /// The provider's name as a static NUL-terminated string.
 fn c_name(provider: Provider) -> &'static CStr {

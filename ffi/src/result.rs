@@ -1,10 +1,9 @@
-//! Result codes, their strings, statuses and messages, and the per-thread last error.
+//! Result codes, their rows (string code, status, family, message) and the per-thread last
+//! error: plain data, used by the boundary and io modules and depending on neither (the
+//! exported functions that report errors are in `report` and `error_table`).
 
-use crate::boundary::{guard, guard_value};
-use crate::error_table::row;
-use crate::io::OutBytes;
-use core::ffi::{c_char, CStr};
-use notiflows::{Error, ErrorKind};
+use core::ffi::CStr;
+use notiflows_auth::{Error, ErrorKind};
 use std::cell::Cell;
 
 /// The result of every fallible function: `NOTIFLOWS_AUTH_RESULT_OK` (0) or an error.
@@ -131,7 +130,7 @@ impl notiflows_auth_result {
     }
 
     /// The code as a C string, for `notiflows_auth_error_code_string`.
-    fn c_code(self) -> Option<&'static CStr> {
+    pub(crate) fn c_code(self) -> Option<&'static CStr> {
         row(self).map(|row| row.code)
     }
 
@@ -144,6 +143,48 @@ impl notiflows_auth_result {
     pub(crate) fn http_status(self) -> u16 {
         row(self).map_or(0, |row| row.http_status)
     }
+}
+
+/// The family of the C ABI's own codes (the core's families are `ErrorFamily::name`).
+pub(crate) const FFI_FAMILY: &str = "ffi";
+
+/// The C ABI's own codes: the only place their string codes and messages are written.
+const FFI_CODES: [(notiflows_auth_result, &CStr, &str); 4] = [
+    (notiflows_auth_result::NullArgument, c"null_argument", "a required pointer argument was NULL"),
+    (
+        notiflows_auth_result::BufferTooSmall,
+        c"buffer_too_small",
+        "the output buffer is too small; *out_len holds the size needed",
+    ),
+    (notiflows_auth_result::InvalidUtf8, c"invalid_utf8", "a text argument is not valid UTF-8"),
+    (
+        notiflows_auth_result::Panic,
+        c"panic",
+        "notiflows-auth hit an internal error (a bug) and abandoned the call; nothing was written",
+    ),
+];
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Row {
+    pub(crate) code: &'static CStr,
+    pub(crate) http_status: u16,
+    pub(crate) family: &'static str,
+    pub(crate) message: &'static str,
+}
+
+/// The row of `result` (`None` for `Ok`).
+pub(crate) fn row(result: notiflows_auth_result) -> Option<Row> {
+    if let Some(&(_, code, message)) = FFI_CODES.iter().find(|(r, _, _)| *r == result) {
+        // A bug or a misuse of the library: the server's fault, never the client's.
+        return Some(Row { code, http_status: 500, family: FFI_FAMILY, message });
+    }
+    ErrorKind::from_number(result as u32).map(|kind| Row {
+        code: kind.c_code(),
+        http_status: kind.http_status(),
+        family: kind.family().name(),
+        message: kind.message(),
+    })
 }
 
 /// Why a call failed: a core error (with its claim and detail), or one of the C ABI's own.
@@ -166,14 +207,14 @@ impl Failure {
         }
     }
 
-    fn message(self) -> String {
+    pub(crate) fn message(self) -> String {
         match self {
             Failure::Core(e) => e.to_string(),
             Failure::Ffi(r) => r.message().to_owned(),
         }
     }
 
-    fn claim(self) -> Option<&'static str> {
+    pub(crate) fn claim(self) -> Option<&'static str> {
         match self {
             Failure::Core(e) => e.claim_name(),
             Failure::Ffi(_) => None,
@@ -200,121 +241,9 @@ pub(crate) fn last_error() -> Option<Failure> {
     LAST_ERROR.with(Cell::get)
 }
 
-/// The version of the library, e.g. `"0.1.0"`.
-///
-/// Returns a static NUL-terminated string: never free it. Thread-safe.
-#[no_mangle]
-pub extern "C" fn notiflows_auth_version() -> *const c_char {
-    const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
-    guard_value(core::ptr::null(), || VERSION.as_ptr().cast())
-}
-
-/// The stable string code of `result` (`"token_expired"`, `"null_argument"`, ...), the same
-/// string in every binding.
-///
-/// Returns a static NUL-terminated string (never free it), or NULL for
-/// `NOTIFLOWS_AUTH_RESULT_OK` and for numbers that are not a code. Thread-safe. Does not
-/// change the last error.
-#[no_mangle]
-pub extern "C" fn notiflows_auth_error_code_string(result: u32) -> *const c_char {
-    guard_value(core::ptr::null(), || {
-        notiflows_auth_result::from_number(result)
-            .and_then(notiflows_auth_result::c_code)
-            .map_or(core::ptr::null(), CStr::as_ptr)
-    })
-}
-
-/// The HTTP status a server should answer with for `result`: 401 for credentials, 403 for
-/// `origin_not_allowed`, 500 for key and configuration problems and for the C ABI's own
-/// codes; 0 for `NOTIFLOWS_AUTH_RESULT_OK` and for numbers that are not a code.
-///
-/// Thread-safe. Does not change the last error.
-#[no_mangle]
-pub extern "C" fn notiflows_auth_error_http_status(result: u32) -> u16 {
-    guard_value(0, || notiflows_auth_result::from_number(result).map_or(0, notiflows_auth_result::http_status))
-}
-
-/// Writes the general English message for `result` (not NUL-terminated) into `buf` and its
-/// length into `*out_len`. For the message of a particular failure, with the claim
-/// concerned and a detail, use `notiflows_auth_last_error_message`.
-///
-/// Unknown numbers get a message saying so. `buf` may be NULL when `buf_len` is 0. When the
-/// message is longer than `buf_len`, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and
-/// writes only `*out_len`, the size needed. Thread-safe. Does not change the last error.
-///
-/// # Safety
-/// `buf` must point to `buf_len` writable bytes (or be NULL with `buf_len` 0); `out_len` must
-/// point to a writable `size_t`.
-#[no_mangle]
-pub unsafe extern "C" fn notiflows_auth_error_message(
-    result: u32,
-    buf: *mut u8,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> notiflows_auth_result {
-    guard_quiet(|| {
-        // SAFETY: the caller guarantees `buf`/`buf_len` and `out_len` as documented.
-        let out = unsafe { OutBytes::new(buf, buf_len, out_len) }?;
-        let message = notiflows_auth_result::from_number(result)
-            .map_or("unknown notiflows-auth result code", notiflows_auth_result::message);
-        out.write(message.as_bytes())
-    })
-}
-
-/// Writes the full message of the last failure on the calling thread (not NUL-terminated):
-/// the code's sentence, the claim concerned and any detail, e.g.
-/// "a required claim is missing from the user token (claim `exp`)". Writes an empty string
-/// when no call on this thread has failed yet.
-///
-/// Every function that returns an error records it as the thread's last error, except the
-/// error-reporting functions (`notiflows_auth_error_*`, `notiflows_auth_last_error_*`), so a
-/// `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` from this function keeps the message for the
-/// retry. Successful calls leave it unchanged. Per thread, so thread-safe.
-///
-/// `buf` may be NULL when `buf_len` is 0; the buffer protocol is that of
-/// `notiflows_auth_error_message`.
-///
-/// # Safety
-/// As for `notiflows_auth_error_message`.
-#[no_mangle]
-pub unsafe extern "C" fn notiflows_auth_last_error_message(
-    buf: *mut u8,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> notiflows_auth_result {
-    guard_quiet(|| {
-        // SAFETY: the caller guarantees `buf`/`buf_len` and `out_len` as documented.
-        let out = unsafe { OutBytes::new(buf, buf_len, out_len) }?;
-        out.write(last_error().map(Failure::message).unwrap_or_default().as_bytes())
-    })
-}
-
-/// Writes the name of the claim the last failure on the calling thread concerns (`"exp"`,
-/// `"sub"`, ...; not NUL-terminated), or an empty string when it concerns no claim.
-///
-/// Buffer protocol and last-error rules as for `notiflows_auth_last_error_message`.
-///
-/// # Safety
-/// As for `notiflows_auth_error_message`.
-#[no_mangle]
-pub unsafe extern "C" fn notiflows_auth_last_error_claim(
-    buf: *mut u8,
-    buf_len: usize,
-    out_len: *mut usize,
-) -> notiflows_auth_result {
-    guard_quiet(|| {
-        // SAFETY: the caller guarantees `buf`/`buf_len` and `out_len` as documented.
-        let out = unsafe { OutBytes::new(buf, buf_len, out_len) }?;
-        out.write(last_error().and_then(Failure::claim).unwrap_or_default().as_bytes())
-    })
-}
-
-/// Like [`guard`], but leaves the last error alone: for the error-reporting functions.
-pub(crate) fn guard_quiet(f: impl FnOnce() -> Result<(), Failure>) -> notiflows_auth_result {
-    let saved = last_error();
-    let result = guard(f);
+/// Puts back a saved last error (`None`: no failure yet).
+pub(crate) fn restore_last_error(saved: Option<Failure>) {
     LAST_ERROR.with(|last| last.set(saved));
-    result
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@ use crate::boundary::{guard, guard_value};
 use crate::io::{self, Handle, Out, OutBytes};
 use crate::keys::notiflows_auth_public_key;
 use crate::result::notiflows_auth_result;
-use crate::result::Failure;
 use crate::time::resolve_now;
-use notiflows::auth::TokenCache;
-use notiflows::{ClaimsRef, NumericDate, Policy, Verifier};
+use notiflows_auth::{ClaimsRef, NumericDate, Policy, Verifier};
+
+/// Pass to `notiflows_auth_policy_set_max_lifetime_seconds` to remove the lifetime limit
+/// (the default). Not 0: 0 is refused, as in every binding (see `notiflows_auth_policy`).
+pub const NOTIFLOWS_AUTH_NO_MAX_LIFETIME: u64 = u64::MAX;
 
 /// The longest `sub` a verified token can carry, in bytes: a `sub` buffer of this size is
 /// never too small.
@@ -36,40 +38,8 @@ pub struct notiflows_auth_verifier {
     _private: [u8; 0],
 }
 
-/// A verifier and, optionally, the cache of tokens it already verified.
-pub(crate) struct CachingVerifier {
-    verifier: Verifier,
-    cache: Option<TokenCache>,
-}
-
-impl CachingVerifier {
-    pub(crate) fn provider(&self) -> notiflows::Provider {
-        self.verifier.provider()
-    }
-
-    /// Verifies `token` at `now` and hands its claims to `deliver`. A cached token skips the
-    /// signature check; its time claims are checked against `now` on every use.
-    fn verify(
-        &self,
-        token: &[u8],
-        now: i64,
-        deliver: impl FnOnce(&ClaimsRef<'_>) -> Result<(), Failure>,
-    ) -> Result<(), Failure> {
-        match &self.cache {
-            None => self.verifier.verify_with(token, now, |claims| deliver(&claims))?,
-            Some(cache) => {
-                // `verify_with` calls its callback at most once.
-                let mut deliver = Some(deliver);
-                let mut once = |claims: ClaimsRef<'_>| deliver.take().map_or(Err(Failure::PANIC), |f| f(&claims));
-                // One key and one policy for the verifier's life: generation 0 throughout.
-                cache.verify_with(&self.verifier, 0, token, now, &mut once)?
-            }
-        }
-    }
-}
-
 impl Handle for notiflows_auth_verifier {
-    type Inner = CachingVerifier;
+    type Inner = Verifier;
 }
 
 /// An RFC 7519 NumericDate claim: `present` is false when the token has no such claim
@@ -169,8 +139,11 @@ pub unsafe extern "C" fn notiflows_auth_policy_set_require_exp(
     unsafe { set_policy(policy, |p| p.require_exp = require_exp) }
 }
 
-/// Refuses tokens whose `exp - iat` exceeds `seconds` (such tokens must then carry both
-/// claims); 0 removes the limit (the default).
+/// Refuses tokens whose `exp - iat` (compared exactly, fractions included) exceeds
+/// `seconds`, at least 1; tokens must then carry both claims.
+/// `NOTIFLOWS_AUTH_NO_MAX_LIFETIME` removes the limit (the default). 0 fails with
+/// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID` and leaves the policy unchanged: it is not "no
+/// limit" (the core defines each value once, and every binding passes it unchanged).
 ///
 /// # Safety
 /// `policy` must be a live handle that no other thread is using.
@@ -180,7 +153,9 @@ pub unsafe extern "C" fn notiflows_auth_policy_set_max_lifetime_seconds(
     seconds: u64,
 ) -> notiflows_auth_result {
     // SAFETY: forwarded from the caller.
-    unsafe { set_policy(policy, |p| p.max_lifetime_seconds = (seconds != 0).then_some(seconds)) }
+    let limit = (seconds != NOTIFLOWS_AUTH_NO_MAX_LIFETIME).then_some(seconds);
+    // SAFETY: forwarded from the caller.
+    unsafe { set_policy(policy, |p| p.max_lifetime_seconds = limit) }
 }
 
 /// Sets the size limit: longer tokens are refused with `NOTIFLOWS_AUTH_RESULT_TOKEN_TOO_LARGE`
@@ -251,11 +226,8 @@ pub unsafe extern "C" fn notiflows_auth_verifier_new(
             // SAFETY: as above; non-NULL.
             *unsafe { notiflows_auth_policy::borrow(policy) }?
         };
-        let verifier = Verifier::with_policy(key.clone(), policy)?;
-        out.write(notiflows_auth_verifier::into_raw(CachingVerifier {
-            verifier,
-            cache: TokenCache::new(cache_capacity),
-        }));
+        let verifier = Verifier::with_cache(key.clone(), policy, cache_capacity)?;
+        out.write(notiflows_auth_verifier::into_raw(verifier));
         Ok(())
     })
 }
@@ -301,11 +273,11 @@ pub unsafe extern "C" fn notiflows_auth_verifier_verify(
                 Out::new(out_claims)?,
             )
         };
-        verifier.verify(token, resolve_now(now), |claims| {
+        verifier.verify_with(token, resolve_now(now), |claims| {
             sub_out.write(claims.sub.as_bytes())?;
-            claims_out.write(claims.into());
+            claims_out.write((&claims).into());
             Ok(())
-        })
+        })?
     })
 }
 

@@ -462,6 +462,9 @@ static void test_policy(void) {
   CHECK_RESULT(notiflows_auth_policy_set_leeway_seconds(NULL, 1), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_policy_set_require_exp(NULL, true), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_policy_set_max_lifetime_seconds(NULL, 1), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  /* 0 is not "no limit" (the core refuses it, as every binding does); the sentinel is. */
+  CHECK_RESULT(notiflows_auth_policy_set_max_lifetime_seconds(policy, 0), NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK(strstr(last_message(), "leave it unset for no limit") != NULL);
   CHECK_RESULT(notiflows_auth_policy_set_max_token_bytes(NULL, 1), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   CHECK_RESULT(notiflows_auth_policy_set_iat_skew_seconds(NULL, 1), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
   /* The provider, by its core name; an unknown one is refused naming the known ones. */
@@ -523,6 +526,15 @@ static void test_cache(void) {
   CHECK(strcmp(sub, "cached") == 0 && claims.exp.seconds == now + 100);
   CHECK_RESULT(verify(cached, token, now + 100, sub, &claims), NOTIFLOWS_AUTH_RESULT_TOKEN_EXPIRED);
   CHECK_RESULT(verify(cached, token, now - 100, sub, &claims), NOTIFLOWS_AUTH_RESULT_TOKEN_ISSUED_IN_FUTURE);
+  /* A token over the size limit is refused before the cache hashes it. */
+  size_t big_len = 4u << 20;
+  uint8_t *big = malloc(big_len);
+  CHECK(big != NULL);
+  memset(big, 'a', big_len);
+  size_t sub_len = 0;
+  CHECK_RESULT(notiflows_auth_verifier_verify(cached, big, big_len, now, (uint8_t *)sub, sizeof sub, &sub_len, &claims),
+               NOTIFLOWS_AUTH_RESULT_TOKEN_TOO_LARGE);
+  free(big);
   /* More tokens than the capacity: older ones are evicted and verified again. */
   for (int i = 0; i < 5; i++) {
     char other[4096], name[16];
@@ -538,20 +550,20 @@ static void test_cache(void) {
   notiflows_auth_signing_key_free(key);
 }
 
-/* Authenticates with the given Notiflows headers (NULL: not sent). */
+/* Authenticates with the given Notiflows headers and Origin (NULL: not sent). */
 static notiflows_auth_result authenticate(const notiflows_auth_authenticator *auth, const char *api_key,
                                           const char *user_key, const char *user_id, const char *origin,
                                           int64_t now, char *user, notiflows_auth_authenticated *out) {
-  notiflows_auth_header headers[4];
+  notiflows_auth_header headers[5];
   size_t n = 0;
   headers[n++] = (notiflows_auth_header){S("Content-Type"), S("application/json")};
   if (api_key) headers[n++] = (notiflows_auth_header){S("X-Notiflows-Api-Key"), S(api_key)};
   if (user_key) headers[n++] = (notiflows_auth_header){S("x-notiflows-user-key"), S(user_key)};
   if (user_id) headers[n++] = (notiflows_auth_header){S("X-NOTIFLOWS-USER-ID"), S(user_id)};
+  if (origin) headers[n++] = (notiflows_auth_header){S("Origin"), S(origin)};
   size_t len = 0;
   notiflows_auth_result r = notiflows_auth_authenticator_authenticate(
-      auth, headers, n, origin ? (const uint8_t *)origin : NULL, origin ? strlen(origin) : 0, now,
-      (uint8_t *)user, NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES, &len, out);
+      auth, headers, n, now, (uint8_t *)user, NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES, &len, out);
   user[r == NOTIFLOWS_AUTH_RESULT_OK ? len : 0] = 0;
   return r;
 }
@@ -651,30 +663,61 @@ static void test_authenticator(void) {
       {S("X-Notiflows-User-Id"), S("b")},
   };
   size_t user_len = 0;
-  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, twice, 3, NULL, 0, now, (uint8_t *)user,
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, twice, 3, now, (uint8_t *)user,
                                                          sizeof user, &user_len, &out),
                NOTIFLOWS_AUTH_RESULT_USER_ID_INVALID);
   CHECK(strstr(last_message(), "more than once") != NULL);
+  /* Origin is one of the headers, read by the same rule: sent twice, it is refused (403)... */
+  notiflows_auth_header origin_twice[] = {
+      {S("x-notiflows-api-key"), S("pk_dev")},
+      {S("x-notiflows-user-id"), S("a")},
+      {S("Origin"), S("https://a.test")},
+      {S("origin"), S("https://a.test")},
+  };
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, origin_twice, 4, now, (uint8_t *)user, sizeof user,
+                                                         &user_len, &out),
+               NOTIFLOWS_AUTH_RESULT_ORIGIN_NOT_ALLOWED);
+  CHECK(strstr(last_message(), "more than once") != NULL);
+  /* ...after the API key, which comes first. */
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, origin_twice + 2, 2, now, (uint8_t *)user, sizeof user,
+                                                         &user_len, &out),
+               NOTIFLOWS_AUTH_RESULT_API_KEY_MISSING);
+  /* Whitespace around a value is not part of it. */
+  notiflows_auth_header padded[] = {{S("x-notiflows-api-key"), S(" pk_dev\t")}, {S("x-notiflows-user-id"), S("  a ")}};
+  CHECK_OK(notiflows_auth_authenticator_authenticate(auth, padded, 2, now, (uint8_t *)user, sizeof user, &user_len,
+                                                     &out));
+  CHECK(user_len == 1 && user[0] == 'a');
+  /* An over-long API key is refused before it is decoded or looked up. */
+  size_t huge_len = 4u << 20;
+  uint8_t *huge = malloc(huge_len);
+  CHECK(huge != NULL);
+  memset(huge, 0xff, huge_len);
+  notiflows_auth_header huge_key[] = {{S("x-notiflows-api-key"), huge, huge_len}};
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, huge_key, 1, now, (uint8_t *)user, sizeof user,
+                                                         &user_len, &out),
+               NOTIFLOWS_AUTH_RESULT_API_KEY_INVALID);
+  CHECK(strstr(last_message(), "longer than 256 bytes") != NULL);
+  free(huge);
 
   /* The user id buffer protocol and NULL checks. */
   notiflows_auth_header dev[] = {{S("x-notiflows-api-key"), S("pk_dev")}, {S("x-notiflows-user-id"), S("carol")}};
-  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, dev, 2, NULL, 0, now, NULL, 0, &user_len, &out),
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, dev, 2, now, NULL, 0, &user_len, &out),
                NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL);
   CHECK(user_len == 5);
-  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, NULL, 2, NULL, 0, now, (uint8_t *)user, sizeof user,
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, NULL, 2, now, (uint8_t *)user, sizeof user,
                                                          &user_len, &out),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
-  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, NULL, 0, NULL, 0, now, (uint8_t *)user, sizeof user,
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, NULL, 0, now, (uint8_t *)user, sizeof user,
                                                          &user_len, &out),
                NOTIFLOWS_AUTH_RESULT_API_KEY_MISSING);
   notiflows_auth_header null_value[] = {{S("x-notiflows-api-key"), NULL, 2}};
-  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, null_value, 1, NULL, 0, now, (uint8_t *)user,
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, null_value, 1, now, (uint8_t *)user,
                                                          sizeof user, &user_len, &out),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
-  CHECK_RESULT(notiflows_auth_authenticator_authenticate(NULL, dev, 2, NULL, 0, now, (uint8_t *)user, sizeof user,
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(NULL, dev, 2, now, (uint8_t *)user, sizeof user,
                                                          &user_len, &out),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
-  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, dev, 2, NULL, 0, now, (uint8_t *)user, sizeof user,
+  CHECK_RESULT(notiflows_auth_authenticator_authenticate(auth, dev, 2, now, (uint8_t *)user, sizeof user,
                                                          &user_len, NULL),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
 
@@ -697,33 +740,43 @@ static void test_authenticator(void) {
   CHECK_RESULT(notiflows_auth_authenticator_set_allowed_origins(NULL, S("pk_secure"), NULL, 0),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
 
-  /* CORS. */
-  char cors[1024];
-  size_t cors_len = 0, need = 0;
-  CHECK_OK(notiflows_auth_authenticator_cors_headers(auth, S("pk_secure"), S("http://localhost:3000"), true,
-                                                     (uint8_t *)cors, sizeof cors, &cors_len));
-  CHECK_BYTES(cors, cors_len,
-              "Vary: Origin\r\n"
-              "Access-Control-Allow-Origin: http://localhost:3000\r\n"
-              "Access-Control-Allow-Headers: x-notiflows-api-key, x-notiflows-user-key, x-notiflows-user-id, "
-              "content-type\r\n"
-              "Access-Control-Allow-Methods: GET, POST, PUT, PATCH, DELETE, OPTIONS\r\n"
-              "Access-Control-Max-Age: 7200\r\n");
-  CHECK_OK(notiflows_auth_authenticator_cors_headers(auth, S("pk_secure"), S("https://evil.test"), false,
-                                                     (uint8_t *)cors, sizeof cors, &cors_len));
-  CHECK_BYTES(cors, cors_len, "Vary: Origin\r\n");
-  CHECK_OK(notiflows_auth_authenticator_cors_headers(auth, NULL, 0, S("https://evil.test"), false, (uint8_t *)cors,
-                                                     sizeof cors, &cors_len));
-  CHECK_BYTES(cors, cors_len, "Vary: Origin\r\nAccess-Control-Allow-Origin: https://evil.test\r\n");
-  CHECK_OK(notiflows_auth_authenticator_cors_headers(auth, NULL, 0, NULL, 0, true, (uint8_t *)cors, sizeof cors,
-                                                     &cors_len));
-  CHECK_BYTES(cors, cors_len, "Vary: Origin\r\n");
-  CHECK_RESULT(notiflows_auth_authenticator_cors_headers(auth, NULL, 0, S("http://localhost:3000"), true, NULL, 0,
-                                                         &need),
+  /* CORS: name/value pairs read from the request's headers. */
+  notiflows_auth_header cors[NOTIFLOWS_AUTH_MAX_CORS_HEADERS];
+  size_t cors_count = 0, need = 0;
+  notiflows_auth_header preflight[] = {{S("Origin"), S("http://localhost:3000")},
+                                       {S("Access-Control-Request-Method"), S("POST")}};
+  CHECK_OK(notiflows_auth_authenticator_cors_preflight(auth, preflight, 2, S("pk_secure"), cors,
+                                                       NOTIFLOWS_AUTH_MAX_CORS_HEADERS, &cors_count));
+  CHECK(cors_count == 5);
+  CHECK_BYTES(cors[0].name, cors[0].name_len, "Vary");
+  CHECK_BYTES(cors[0].value, cors[0].value_len, "Origin");
+  CHECK_BYTES(cors[1].name, cors[1].name_len, "Access-Control-Allow-Origin");
+  CHECK_BYTES(cors[1].value, cors[1].value_len, "http://localhost:3000");
+  CHECK(cors[1].value == preflight[0].value); /* borrowed from the request */
+  CHECK_BYTES(cors[2].name, cors[2].name_len, "Access-Control-Allow-Headers");
+  CHECK_BYTES(cors[2].value, cors[2].value_len,
+              "x-notiflows-api-key, x-notiflows-user-key, x-notiflows-user-id, content-type");
+  CHECK_BYTES(cors[3].value, cors[3].value_len, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+  CHECK_BYTES(cors[4].name, cors[4].name_len, "Access-Control-Max-Age");
+  CHECK_BYTES(cors[4].value, cors[4].value_len, "7200");
+  notiflows_auth_header evil[] = {{S("x-notiflows-api-key"), S("pk_secure")}, {S("Origin"), S("https://evil.test")}};
+  CHECK_OK(notiflows_auth_authenticator_cors_response(auth, evil, 2, cors, NOTIFLOWS_AUTH_MAX_CORS_HEADERS,
+                                                      &cors_count));
+  CHECK(cors_count == 1);
+  CHECK_BYTES(cors[0].name, cors[0].name_len, "Vary");
+  /* No API key: a well-formed origin is echoed. */
+  CHECK_OK(notiflows_auth_authenticator_cors_response(auth, evil + 1, 1, cors, NOTIFLOWS_AUTH_MAX_CORS_HEADERS,
+                                                      &cors_count));
+  CHECK(cors_count == 2);
+  CHECK_BYTES(cors[1].value, cors[1].value_len, "https://evil.test");
+  CHECK_OK(notiflows_auth_authenticator_cors_preflight(auth, NULL, 0, NULL, 0, cors, NOTIFLOWS_AUTH_MAX_CORS_HEADERS,
+                                                       &cors_count));
+  CHECK(cors_count == 1);
+  CHECK_RESULT(notiflows_auth_authenticator_cors_preflight(auth, preflight, 1, NULL, 0, NULL, 0, &need),
                NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL);
-  CHECK(need > 100);
-  CHECK_RESULT(notiflows_auth_authenticator_cors_headers(NULL, NULL, 0, NULL, 0, true, (uint8_t *)cors, sizeof cors,
-                                                         &cors_len),
+  CHECK(need == 5);
+  CHECK_RESULT(notiflows_auth_authenticator_cors_response(NULL, NULL, 0, cors, NOTIFLOWS_AUTH_MAX_CORS_HEADERS,
+                                                          &cors_count),
                NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
 
   /* Rotation: the old token fails as soon as the call returns; the new key signs. */

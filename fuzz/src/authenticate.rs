@@ -1,7 +1,7 @@
 //! Target `authenticate`: request authentication from arbitrary header sets and origins.
 //!
 //! The input is lines of `name:value` headers (split at the first `:`, nothing trimmed);
-//! a line `@origin:VALUE` gives the request's `Origin`. Four projects are configured: a
+//! a line `@origin:VALUE` adds an `Origin: VALUE` header (`origin:VALUE` does the same). Four projects are configured: a
 //! Secure one with the shared key and an origin list, a Development one with the key and
 //! no list, and one of each mode without a key.
 //!
@@ -54,10 +54,9 @@ fn outcome(result: &Result<AuthenticatedUser, Error>) -> Outcome {
 
 pub fn check(data: &[u8]) {
     let mut headers: Vec<(&[u8], &[u8])> = Vec::new();
-    let mut origin = None;
     for line in data.split(|&b| b == b'\n') {
         if let Some(value) = line.strip_prefix(b"@origin:") {
-            origin = std::str::from_utf8(value).ok();
+            headers.push((b"Origin", value));
             continue;
         }
         let colon = line.iter().position(|&b| b == b':').unwrap_or(line.len());
@@ -79,9 +78,9 @@ pub fn check(data: &[u8]) {
         .unwrap();
     }
 
-    let result = auth.authenticate(&headers, origin, NOW);
-    let expected = model(&headers, origin);
-    let context = || format!("headers {:?} origin {origin:?}", lossy(&headers));
+    let result = auth.authenticate(&headers, NOW);
+    let expected = model(&headers);
+    let context = || format!("headers {:?}", lossy(&headers));
     assert_eq!(outcome(&result), expected, "{}", context());
     match &result {
         Ok(user) => assert!(PROJECTS.iter().any(|p| *user.api_key == *p.api_key)),
@@ -89,24 +88,24 @@ pub fn check(data: &[u8]) {
     }
 
     // The same request again: from the cache when the token verified.
-    assert_eq!(outcome(&auth.authenticate(&headers, origin, NOW)), expected, "second time: {}", context());
+    assert_eq!(outcome(&auth.authenticate(&headers, NOW)), expected, "second time: {}", context());
 
     if let Ok(user) = &result {
         match user.credential {
             Credential::UserKey => {
                 auth.set_signing_key(&user.api_key, Some(fx.other.public.clone())).unwrap();
-                let after = auth.authenticate(&headers, origin, NOW);
+                let after = auth.authenticate(&headers, NOW);
                 assert_eq!(outcome(&after), Err("signature_invalid"), "after rotation: {}", context());
             }
             Credential::UserId => {
                 auth.set_security_mode(&user.api_key, SecurityMode::Secure).unwrap();
-                let after = outcome(&auth.authenticate(&headers, origin, NOW));
+                let after = outcome(&auth.authenticate(&headers, NOW));
                 assert!(matches!(after, Err("user_key_missing" | "signing_key_not_configured")), "{after:?}");
             }
         }
     }
 
-    check_cors(&auth, &headers, origin);
+    check_cors(&auth, &headers);
 }
 
 fn lossy(headers: &[(&[u8], &[u8])]) -> Vec<(String, String)> {
@@ -114,18 +113,40 @@ fn lossy(headers: &[(&[u8], &[u8])]) -> Vec<(String, String)> {
     headers.iter().map(|(n, v)| (text(n), text(v))).collect()
 }
 
-/// The values of every header named `name` (ASCII case-insensitively).
+/// The values of every header named `name` (ASCII case-insensitively), without the spaces
+/// and tabs around them (RFC 9110: not part of the value).
 fn values<'h>(headers: &[(&[u8], &'h [u8])], name: &str) -> Vec<&'h [u8]> {
-    headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes())).map(|(_, v)| *v).collect()
+    let trim = |mut v: &'h [u8]| {
+        while let [b' ' | b'\t', rest @ ..] = v {
+            v = rest;
+        }
+        while let [rest @ .., b' ' | b'\t'] = v {
+            v = rest;
+        }
+        v
+    };
+    headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes())).map(|(_, v)| trim(v)).collect()
 }
 
-/// Issue 3's rules, in their order.
-fn model(headers: &[(&[u8], &[u8])], origin: Option<&str>) -> Outcome {
+/// The request's `Origin`: `Ok(None)` when absent; refused when repeated, over 512 bytes or
+/// not UTF-8.
+fn origin_of<'h>(headers: &[(&[u8], &'h [u8])]) -> Result<Option<&'h str>, &'static str> {
+    match values(headers, "origin")[..] {
+        [] => Ok(None),
+        [o] if o.len() <= 512 => std::str::from_utf8(o).map(Some).map_err(|_| "origin_not_allowed"),
+        _ => Err("origin_not_allowed"),
+    }
+}
+
+/// Issue 3's rules (and issue 10's reading of Origin), in their order.
+fn model(headers: &[(&[u8], &[u8])]) -> Outcome {
     let project = match values(headers, "x-notiflows-api-key")[..] {
         [] => return Err("api_key_missing"),
+        [key] if key.len() > 256 => return Err("api_key_invalid"),
         [key] => PROJECTS.iter().find(|p| p.api_key.as_bytes() == key).ok_or("api_key_invalid")?,
         _ => return Err("api_key_invalid"),
     };
+    let origin = origin_of(headers)?;
     let entries: Vec<_> = project.origins.iter().map(|e| origin_ref::parse_entry(e).unwrap()).collect();
     if !origin_ref::allows(&entries, origin) {
         return Err("origin_not_allowed");
@@ -172,13 +193,14 @@ fn check_error_response(error: &Error, context: &str) {
     assert_eq!(body, expected, "error body");
 }
 
-fn check_cors(auth: &Authenticator, headers: &[(&[u8], &[u8])], origin: Option<&str>) {
+fn check_cors(auth: &Authenticator, headers: &[(&[u8], &[u8])]) {
     let api_key = match values(headers, "x-notiflows-api-key")[..] {
         [key] => std::str::from_utf8(key).ok(),
         _ => None,
     };
+    let origin = origin_of(headers).ok().flatten();
     let project = api_key.and_then(|k| PROJECTS.iter().find(|p| p.api_key == k));
-    for cors in [auth.cors_preflight(api_key, origin), auth.cors_response(api_key, origin)] {
+    for cors in [auth.cors_preflight(headers, api_key), auth.cors_response(headers)] {
         assert!(cors.iter().any(|h| h == ("Vary", "Origin")));
         let Some(echoed) = cors.allow_origin() else {
             if let (Some(o), Some(p)) = (origin, project) {

@@ -78,7 +78,9 @@ async fn authorize(State(shared): State<Arc<Shared>>, request: Request, next: Ne
     let given = request
         .headers()
         .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+        .map(|v| v.as_bytes())
+        // The scheme name is case-insensitive (RFC 9110 section 11.1).
+        .and_then(|v| v.get(..7).filter(|s| s.eq_ignore_ascii_case(b"bearer ")).map(|_| &v[7..]))
         .unwrap_or_default();
     let ok = match &shared.admin_token {
         Some(token) => digest(given).ct_eq(&digest(token.as_bytes())).into(),

@@ -6,8 +6,8 @@
 
 use crate::store::StoreFile;
 use axum::http::HeaderMap;
-use notiflows_auth::auth::{CorsHeaders, ProjectConfig, API_KEY_HEADER};
-use notiflows_auth::{AuthenticatedUser, Authenticator, AuthenticatorOptions, Error, ErrorKind, PublicKey};
+use notiflows_auth::auth::{CorsHeaders, ProjectConfig};
+use notiflows_auth::{AuthenticatedUser, Authenticator, AuthenticatorOptions, Error, PublicKey};
 
 /// An authenticator holding every project of `file`; the core validates each one
 /// (`config_invalid`, `key_invalid`, ... with the project's API key in the caller's message).
@@ -36,31 +36,20 @@ pub fn jwk_sets(file: &StoreFile) -> std::collections::HashMap<String, String> {
     file.projects.iter().map(|p| (p.api_key.clone(), set(p.signing_public_key.as_deref()))).collect()
 }
 
-/// Authenticates the original request whose headers the gateway forwarded.
+/// Authenticates the original request whose headers the gateway forwarded (Origin among
+/// them: the core reads it).
 pub fn authenticate(auth: &Authenticator, headers: &HeaderMap, now: i64) -> Result<AuthenticatedUser, Error> {
-    let origin = origin(headers)?;
-    auth.authenticate(headers.iter(), origin, now)
+    auth.authenticate(headers.iter(), now)
 }
 
 /// CORS headers for a preflight: the core's rule for a request without an API key.
 pub fn preflight_cors<'h>(auth: &Authenticator, headers: &'h HeaderMap) -> CorsHeaders<'h> {
-    auth.cors_preflight(None, origin(headers).ok().flatten())
+    auth.cors_preflight(headers.iter(), None)
 }
 
 /// CORS headers for an answer to an actual request, allowed or refused.
 pub fn response_cors<'h>(auth: &Authenticator, headers: &'h HeaderMap) -> CorsHeaders<'h> {
-    auth.cors_response(single_str(headers, API_KEY_HEADER), origin(headers).ok().flatten())
-}
-
-/// The request's `Origin`. A repeated or non-UTF-8 Origin cannot be matched against any
-/// allowed list: refused as `origin_not_allowed`.
-fn origin(headers: &HeaderMap) -> Result<Option<&str>, Error> {
-    let mut values = headers.get_all("origin").iter();
-    match (values.next(), values.next()) {
-        (None, _) => Ok(None),
-        (Some(value), None) => value.to_str().map(Some).map_err(|_| Error::new(ErrorKind::OriginNotAllowed)),
-        (Some(_), Some(_)) => Err(Error::new(ErrorKind::OriginNotAllowed)),
-    }
+    auth.cors_response(headers.iter())
 }
 
 /// A header sent exactly once, as text.
@@ -72,27 +61,9 @@ pub fn single_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     }
 }
 
-/// The known name closest to `name` (edit distance at most a third of its length), for
-/// "unknown member `x` (did you mean `y`?)".
-pub fn nearest_name<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
-    let limit = name.chars().count().max(3) / 3;
-    known.iter().map(|k| (edit_distance(name, k), *k)).filter(|(d, _)| *d <= limit.max(1)).min().map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
-}
+/// The known name closest to `name`, for "unknown member `x` (did you mean `y`?)": the
+/// core's helper, shared with the CLI's project-file reader.
+pub use notiflows_auth::config::nearest_name;
 
 #[cfg(test)]
 mod tests {

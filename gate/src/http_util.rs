@@ -90,15 +90,27 @@ impl RequestId {
     }
 }
 
+/// The front layer's limits, and the configuration for CORS on its refusals.
+#[derive(Clone)]
+pub struct Front {
+    pub max_headers: usize,
+    pub max_bytes: usize,
+    pub shared: std::sync::Arc<crate::state::Shared>,
+}
+
 /// What every request goes through first, in one layer: header count and size limits (431
 /// before any other work), then a request id for logs and the answer.
-pub async fn front(State(limits): State<(usize, usize)>, mut request: Request, next: Next) -> Response {
-    let (max_headers, max_bytes) = limits;
+pub async fn front(State(front): State<Front>, mut request: Request, next: Next) -> Response {
+    let Front { max_headers, max_bytes, .. } = front;
     let headers = request.headers();
     let bytes: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
     if headers.len() > max_headers || bytes > max_bytes {
         let message = format!("the request has more than {max_headers} headers or {max_bytes} bytes of them");
-        return gate_error(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "request_headers_too_large", &message);
+        let mut response =
+            gate_error(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "request_headers_too_large", &message);
+        // CORS as for any refusal, so a page can read it.
+        set_cors(response.headers_mut(), crate::core_api::response_cors(&front.shared.snapshot().auth, headers));
+        return response;
     }
     let id = RequestId::of(&request);
     let header = id.header();

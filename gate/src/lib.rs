@@ -99,7 +99,7 @@ pub async fn start(options: Options) -> Result<Running, String> {
     let listen = public.local_addr().map_err(|e| e.to_string())?;
     let mut tasks = vec![tokio::spawn(server::serve(
         public,
-        layered(public_router(Arc::clone(&shared)), &limits),
+        layered(public_router(Arc::clone(&shared)), &shared),
         limits.clone(),
         Arc::clone(&shared),
         stopped.clone(),
@@ -112,7 +112,7 @@ pub async fn start(options: Options) -> Result<Running, String> {
         let router = with_timeout(router, &limits);
         tasks.push(tokio::spawn(server::serve(
             listener,
-            layered(router, &limits),
+            layered(router, &shared),
             limits.clone(),
             Arc::clone(&shared),
             stopped.clone(),
@@ -188,10 +188,16 @@ fn public_router(shared: Arc<Shared>) -> Router {
 
 /// The layers both listeners share: header limits and request ids, a panic boundary (a bug
 /// answers 500, never takes the process down), 404 for other paths.
-fn layered(router: Router, limits: &config::Limits) -> Router {
+fn layered(router: Router, shared: &Arc<Shared>) -> Router {
+    let limits = &shared.config.limits;
+    let front = http_util::Front {
+        max_headers: limits.max_headers,
+        max_bytes: limits.max_header_bytes,
+        shared: Arc::clone(shared),
+    };
     router
         .fallback(http_util::not_found)
-        .layer(axum::middleware::from_fn_with_state((limits.max_headers, limits.max_header_bytes), http_util::front))
+        .layer(axum::middleware::from_fn_with_state(front, http_util::front))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
 }
 

@@ -39,6 +39,9 @@ async fn admin_calls_need_the_bearer_token() {
         assert_eq!(answer.header("www-authenticate"), Some("Bearer"));
     }
     assert_eq!(admin(&gate, "GET", "/admin/v1/projects", None).await.status, 200);
+    let lower = format!("bearer {ADMIN_TOKEN}");
+    let answer = request(gate.admin(), "GET", "/admin/v1/projects", &[("authorization", &lower)], None).await;
+    assert_eq!(answer.status, 200, "the scheme name is case-insensitive");
 }
 
 #[tokio::test]

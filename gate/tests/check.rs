@@ -103,9 +103,11 @@ async fn origin_refusals_are_403_without_allow_origin() {
         assert_eq!(answer.header("access-control-allow-origin"), None, "the browser must block it");
         assert_eq!(answer.header("vary"), Some("Origin"));
     }
-    let bytes = b"GET /v1/check HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-notiflows-api-key: pk_dev\r\nx-notiflows-user-id: u\r\norigin: https://caf\xc3\xa9.example\r\n\r\n";
+    let bytes = b"GET /v1/check HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-notiflows-api-key: pk_dev\r\nx-notiflows-user-id: u\r\norigin: https://caf\xff.example\r\n\r\n";
     let answer = send_raw(gate.check(), bytes).await.unwrap();
-    assert_eq!((answer.status, answer.code().as_str()), (403, "origin_not_allowed"), "a non-ASCII Origin");
+    // Not UTF-8: refused by the core whatever the list (this project allows every origin).
+    assert_eq!(answer.status, 403, "a non-UTF-8 Origin: {answer:?}");
+    assert_eq!(answer.code(), "origin_not_allowed");
 }
 
 #[tokio::test]

@@ -62,8 +62,11 @@ async fn header_count_and_size_limits() {
     let answer = check(gate.check(), &many).await;
     assert_eq!((answer.status, answer.code().as_str()), (431, "request_headers_too_large"));
     let big = "b".repeat(3000);
-    let answer = check(gate.check(), &[("x-notiflows-api-key", DEV), ("x-notiflows-user-id", &big)]).await;
+    let answer =
+        check(gate.check(), &[("x-notiflows-api-key", DEV), ("x-notiflows-user-id", &big), ("origin", APP)]).await;
     assert_eq!((answer.status, answer.code().as_str()), (431, "request_headers_too_large"));
+    assert_eq!(answer.header("x-notiflows-auth-error"), Some("request_headers_too_large"));
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP), "CORS on this refusal too");
     // Far beyond the limit, hyper refuses before parsing (no body then) and the gate stays up.
     let huge = format!("GET /v1/check HTTP/1.1\r\nhost: x\r\nx-huge: {}\r\n\r\n", "h".repeat(64 * 1024));
     let answer = send_raw(gate.check(), huge.as_bytes()).await;

@@ -92,10 +92,14 @@ const NumericDate = koffi.struct('notiflows_auth_numeric_date', {
 });
 koffi.struct('notiflows_auth_claims', { exp: NumericDate, nbf: NumericDate, iat: NumericDate });
 koffi.struct('notiflows_auth_bytes', { ptr: 'const uint8_t *', len: 'size_t' });
+// `void *`, not `const uint8_t *`: koffi passes such pointers through unchanged (it copies
+// a Buffer given for a `const uint8_t *` member into per-call memory), so CORS values, which
+// point into the request's Origin bytes, stay valid after the call when those bytes are
+// native memory (see nativeBytes).
 koffi.struct('notiflows_auth_header', {
-  name: 'const uint8_t *',
+  name: 'void *',
   name_len: 'size_t',
-  value: 'const uint8_t *',
+  value: 'void *',
   value_len: 'size_t',
 });
 koffi.struct('notiflows_auth_error_info', {
@@ -172,11 +176,14 @@ const PROTOTYPES = [
   `${R} notiflows_auth_authenticator_set_allowed_origins(const notiflows_auth_authenticator *authenticator,
      const uint8_t *api_key, size_t api_key_len, const notiflows_auth_bytes *allowed_origins, size_t allowed_origins_count)`,
   `${R} notiflows_auth_authenticator_authenticate(const notiflows_auth_authenticator *authenticator,
-     const notiflows_auth_header *headers, size_t headers_count, const uint8_t *origin, size_t origin_len, int64_t now,
+     const notiflows_auth_header *headers, size_t headers_count, int64_t now,
      uint8_t *user_id_buf, size_t user_id_buf_len, _Out_ size_t *out_user_id_len, _Out_ notiflows_auth_authenticated *out_user)`,
-  `${R} notiflows_auth_authenticator_cors_headers(const notiflows_auth_authenticator *authenticator,
-     const uint8_t *api_key, size_t api_key_len, const uint8_t *origin, size_t origin_len, bool preflight,
-     uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_authenticator_cors_response(const notiflows_auth_authenticator *authenticator,
+     const notiflows_auth_header *headers, size_t headers_count,
+     _Out_ notiflows_auth_header *out_headers, size_t out_headers_cap, _Out_ size_t *out_count)`,
+  `${R} notiflows_auth_authenticator_cors_preflight(const notiflows_auth_authenticator *authenticator,
+     const notiflows_auth_header *headers, size_t headers_count, const uint8_t *api_key, size_t api_key_len,
+     _Out_ notiflows_auth_header *out_headers, size_t out_headers_cap, _Out_ size_t *out_count)`,
   'void notiflows_auth_authenticator_free(notiflows_auth_authenticator *authenticator)',
 ];
 
@@ -195,6 +202,30 @@ const CURRENT_TIME = -(2n ** 63n);
 const NO_EXPIRY = 2n ** 64n - 1n;
 const MAX_SUBJECT_BYTES = 2048;
 const DEFAULT_CACHE_CAPACITY = 10000;
+/** NOTIFLOWS_AUTH_MAX_CORS_HEADERS. */
+const MAX_CORS_HEADERS = 5;
+
+/**
+ * Copies of `buffers` in native memory (koffi.alloc), passed to `use`, freed afterwards:
+ * for calls whose outputs point into their inputs.
+ */
+function withNativeBytes(buffers, use) {
+  const copies = buffers.map((buf) => {
+    const ptr = koffi.alloc('uint8_t', Math.max(buf.length, 1));
+    if (buf.length > 0) koffi.encode(ptr, koffi.array('uint8_t', buf.length), buf);
+    return ptr;
+  });
+  try {
+    return use(copies);
+  } finally {
+    for (const ptr of copies) koffi.free(ptr);
+  }
+}
+
+/** `len` bytes at a native address, as a latin1/UTF-8 string. */
+function decodeText(ptr, len) {
+  return len === 0 ? '' : koffi.decode(ptr, 'char', len);
+}
 
 /** Reads a last-error text function (message or claim) without touching the last error. */
 function lastErrorText(fn) {
@@ -260,4 +291,7 @@ module.exports = {
   NO_EXPIRY,
   MAX_SUBJECT_BYTES,
   DEFAULT_CACHE_CAPACITY,
+  MAX_CORS_HEADERS,
+  withNativeBytes,
+  decodeText,
 };

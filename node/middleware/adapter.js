@@ -28,12 +28,9 @@ function isPreflight(method, pairs) {
   return method === 'OPTIONS' && single(pairs, 'access-control-request-method') !== null;
 }
 
+/** The CORS headers for the request, read by the library from its own headers. */
 function cors(authenticator, pairs, preflight) {
-  return authenticator.corsHeaders({
-    apiKey: preflight ? null : single(pairs, API_KEY_HEADER),
-    origin: single(pairs, 'origin'),
-    preflight,
-  });
+  return authenticator.corsHeaders(pairs, { preflight });
 }
 
 /**

@@ -4,6 +4,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const util = require('node:util');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -81,6 +82,12 @@ test('generateSigningKey', () => {
   const big = generateSigningKey({ bits: 3072 });
   assert.equal(new PublicKey(big.publicKeyPem).bits, 3072);
   throwsCode(() => generateSigningKey({ bits: 1024 }), SigningKeyError, 'key_unsupported');
+  // The private forms never show in logs: inspect and toString redact them.
+  for (const shown of [util.inspect(pair), String(pair), `${pair}`]) {
+    assert.ok(!shown.includes(pair.privateKeyBase64) && !shown.includes('BEGIN PRIVATE KEY'), shown);
+    assert.match(shown, /<redacted>/);
+  }
+  assert.match(util.inspect(pair), /BEGIN PUBLIC KEY/);
   assert.throws(() => generateSigningKey({ bits: -1 }), TypeError);
 });
 
@@ -176,6 +183,11 @@ test('Verifier', () => {
   throwsCode(() => v.verify(token.slice(0, -2) + (token.endsWith('AA') ? 'BA' : 'AA'), { now: NOW }), TokenError, 'signature_invalid');
   // Policy options.
   const strict = new Verifier(corpusPublic, { leewaySeconds: 10, requireExp: true, maxLifetimeSeconds: 50, iatSkewSeconds: 0 });
+  // One meaning per value, the core's: a lifetime of 0 is refused (not "no limit"); null is none.
+  throwsCode(() => new Verifier(corpusPublic, { maxLifetimeSeconds: 0 }), ConfigError, 'config_invalid');
+  new Verifier(corpusPublic, { maxLifetimeSeconds: null }).close();
+  // A token that would expire as it is issued is refused.
+  throwsCode(() => key.sign('a', { now: NOW, expiresInSeconds: 0 }), TokenError, 'claim_invalid', 'exp');
   throwsCode(() => strict.verify(token, { now: NOW }), TokenError, 'claim_invalid', 'exp');
   throwsCode(() => strict.verify(key.sign('a', { now: NOW, expiresInSeconds: null }), { now: NOW }), TokenError, 'claim_missing', 'exp');
   const short = key.sign('a', { now: NOW, expiresInSeconds: 20 });
@@ -211,7 +223,7 @@ test('Authenticator', () => {
   a.addProject({ apiKey: 'pk_dev', securityMode: 'development' });
   const headers = (apiKey, extra = {}) => ({ 'x-notiflows-api-key': apiKey, ...extra });
 
-  // Secure Mode, with the origin from the headers or given.
+  // Secure Mode, with the origin from the headers (the library reads it).
   assert.deepEqual(
     a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token, origin: 'https://app.example.com' }), { now: NOW }),
     { userId: 'alice', mode: 'secure', credential: 'user_key', expiresAt: NOW + 3600 },
@@ -221,10 +233,21 @@ test('Authenticator', () => {
     RequestAuthError,
     'origin_not_allowed',
   );
-  assert.equal(
-    a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token, origin: 'https://evil.test' }), { now: NOW, origin: null }).userId,
-    'alice',
+  // No binding-side Origin: an origin option is refused, and two Origin headers (both
+  // allowed) are refused by the library, not resolved by taking the first.
+  assert.throws(() => a.authenticate(headers('pk_secure'), { origin: null }), TypeError);
+  throwsCode(
+    () => a.authenticate([['x-notiflows-api-key', 'pk_secure'], ['x-notiflows-user-key', token], ['Origin', 'https://app.example.com'], ['origin', 'https://app.example.com']], { now: NOW }),
+    RequestAuthError,
+    'origin_not_allowed',
   );
+  throwsCode(
+    () => a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token, origin: ['https://app.example.com', 'https://evil.test'] }), { now: NOW }),
+    RequestAuthError,
+    'origin_not_allowed',
+  );
+  // Whitespace around a value is not part of it (the library drops it).
+  assert.equal(a.authenticate(headers(' pk_secure ', { 'x-notiflows-user-key': `${token} ` }), { now: NOW }).userId, 'alice');
   throwsCode(() => a.authenticate(headers('pk_secure', { 'x-notiflows-user-id': 'bob' })), RequestAuthError, 'user_key_missing');
   throwsCode(
     () => a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token, origin: '' }), { now: NOW }),
@@ -262,20 +285,21 @@ test('Authenticator', () => {
   a.setSigningKey('pk_dev', null);
   throwsCode(() => a.authenticate(headers('pk_dev', { 'x-notiflows-user-key': token }), { now: NOW }), SigningKeyError, 'signing_key_not_configured');
   a.setAllowedOrigins('pk_secure', ['http://localhost:3000']);
-  assert.equal(a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token }), { now: NOW, origin: 'http://localhost:3000' }).userId, 'alice');
+  assert.equal(a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token, Origin: 'http://localhost:3000' }), { now: NOW }).userId, 'alice');
   throwsCode(() => a.setAllowedOrigins('pk_secure', ['https://*']), ConfigError, 'config_invalid');
 
-  // CORS.
-  assert.deepEqual(a.corsHeaders({ apiKey: 'pk_secure', origin: 'http://localhost:3000', preflight: true }), {
+  // CORS, from the request's own headers.
+  assert.deepEqual(a.corsHeaders({ origin: 'http://localhost:3000' }, { preflight: true, apiKey: 'pk_secure' }), {
     Vary: 'Origin',
     'Access-Control-Allow-Origin': 'http://localhost:3000',
     'Access-Control-Allow-Headers': 'x-notiflows-api-key, x-notiflows-user-key, x-notiflows-user-id, content-type',
     'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
     'Access-Control-Max-Age': '7200',
   });
-  assert.deepEqual(a.corsHeaders({ apiKey: 'pk_secure', origin: 'https://evil.test' }), { Vary: 'Origin' });
+  assert.deepEqual(a.corsHeaders(headers('pk_secure', { origin: 'https://evil.test' })), { Vary: 'Origin' });
   assert.deepEqual(a.corsHeaders({ origin: 'https://evil.test' }), { Vary: 'Origin', 'Access-Control-Allow-Origin': 'https://evil.test' });
-  assert.deepEqual(a.corsHeaders(), { Vary: 'Origin' });
+  assert.deepEqual(a.corsHeaders(headers('pk_secure', { origin: ['http://localhost:3000', 'http://localhost:3000'] })), { Vary: 'Origin' });
+  assert.deepEqual(a.corsHeaders({}), { Vary: 'Origin' });
 
   // Rotation: the old token fails at once, the new private key signs.
   const pair = a.rotateSigningKey('pk_secure');

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ._errors import NotiflowsAuthError
-from ._native import API_KEY_HEADER, AuthenticatedUser, Authenticator, SigningKey, sign_user_token
+from ._native import AuthenticatedUser, Authenticator, SigningKey, sign_user_token
 
 #: Header pairs exactly as the request carried them (repeats kept).
 HeaderPairs = Sequence[Tuple[str, str]]
@@ -50,11 +50,11 @@ def is_preflight(method: str, headers: HeaderPairs) -> bool:
 
 
 def _cors(authenticator: Authenticator, headers: HeaderPairs, preflight: bool) -> List[Tuple[str, str]]:
-    origin = _single(headers, "origin")
+    """The CORS headers for the request, read by the core from its own headers."""
     if preflight:
-        found = authenticator.cors_preflight_headers(origin)
+        found = authenticator.cors_preflight_headers(headers)
     else:
-        found = authenticator.cors_response_headers(origin, api_key=_single(headers, API_KEY_HEADER))
+        found = authenticator.cors_response_headers(headers)
     return list(found.items())
 
 

@@ -4,9 +4,7 @@ use crate::args::{now_or_clock, text_or_bytes};
 use crate::errors::AuthError;
 use crate::keys::GeneratedKeyPair;
 use crate::verify::{cache_size, policy, policy_repr, show, Date};
-use notiflows_auth::{
-    self as core, AuthenticatorOptions, Credential, Error, ErrorKind, Policy, ProjectConfig, SecurityMode,
-};
+use notiflows_auth::{self as core, AuthenticatorOptions, Credential, Policy, ProjectConfig, SecurityMode};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -113,20 +111,6 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(Vec<u8>, Vec<u8>)>>
     Ok(pairs)
 }
 
-/// The `Origin` header among `pairs`: `None` when absent, `origin_not_allowed` when repeated.
-fn origin_header(pairs: &[(Vec<u8>, Vec<u8>)]) -> Result<Option<String>, AuthError> {
-    let mut found = pairs.iter().filter(|(name, _)| name.eq_ignore_ascii_case(b"origin"));
-    let Some((_, value)) = found.next() else { return Ok(None) };
-    let repeated = || Error::new(ErrorKind::OriginNotAllowed).with_detail("the Origin header was sent more than once");
-    if found.next().is_some() {
-        return Err(AuthError(repeated()));
-    }
-    // A browser origin is ASCII; anything else cannot be on an allowed list.
-    String::from_utf8(value.clone())
-        .map(Some)
-        .map_err(|_| AuthError(Error::new(ErrorKind::OriginNotAllowed).with_detail("the Origin header is not UTF-8")))
-}
-
 fn cors_dict<'py>(py: Python<'py>, headers: core::CorsHeaders<'_>) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     for (name, value) in headers.iter() {
@@ -216,50 +200,42 @@ impl Authenticator {
     }
 
     /// Authenticates one request from its headers (a mapping such as Flask's or Starlette's
-    /// `request.headers`, or an iterable of `(name, value)` pairs; names case-insensitive;
-    /// a Notiflows header given twice is refused). `origin` defaults to the `Origin` header
-    /// among `headers` (a request without one is not origin-checked); `now` to the clock.
-    #[pyo3(signature = (headers, *, origin = None, now = None))]
+    /// `request.headers`, or an iterable of `(name, value)` pairs; names case-insensitive),
+    /// passed as they came, `Origin` among them: the core reads it by the rule of the
+    /// Notiflows headers (given twice: refused; a request without one is not
+    /// origin-checked). `now` defaults to the clock.
+    #[pyo3(signature = (headers, *, now = None))]
     fn authenticate(
         &self,
         py: Python<'_>,
         headers: &Bound<'_, PyAny>,
-        origin: Option<String>,
         now: Option<i64>,
     ) -> PyResult<AuthenticatedUser> {
         let pairs = header_pairs(headers)?;
-        let origin = match origin {
-            Some(origin) => Some(origin),
-            None => origin_header(&pairs)?,
-        };
         let now = now_or_clock(now)?;
-        let user = py.detach(|| self.inner.authenticate(&pairs, origin.as_deref(), now)).map_err(AuthError)?;
+        let user = py.detach(|| self.inner.authenticate(&pairs, now)).map_err(AuthError)?;
         Ok(user.into())
     }
 
-    /// The CORS headers to answer a preflight (`OPTIONS`, status 204) with, as a dict.
-    /// Pass `api_key` only if the server knows it otherwise (preflights carry no Notiflows
-    /// headers).
-    #[pyo3(signature = (origin, *, api_key = None))]
+    /// The CORS headers to answer a preflight (`OPTIONS`, status 204) with, as a dict, from
+    /// the request's headers (`Origin`). Pass `api_key` only if the server knows it otherwise
+    /// (preflights carry no Notiflows headers).
+    #[pyo3(signature = (headers, *, api_key = None))]
     fn cors_preflight_headers<'py>(
         &self,
         py: Python<'py>,
-        origin: Option<&str>,
+        headers: &Bound<'_, PyAny>,
         api_key: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        cors_dict(py, self.inner.cors_preflight(api_key, origin))
+        let pairs = header_pairs(headers)?;
+        cors_dict(py, self.inner.cors_preflight(&pairs, api_key))
     }
 
-    /// The CORS headers to add to the actual response (success or error), as a dict, given
-    /// the request's `Origin` and `x-notiflows-api-key`.
-    #[pyo3(signature = (origin, *, api_key = None))]
-    fn cors_response_headers<'py>(
-        &self,
-        py: Python<'py>,
-        origin: Option<&str>,
-        api_key: Option<&str>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        cors_dict(py, self.inner.cors_response(api_key, origin))
+    /// The CORS headers to add to the actual response (success or error), as a dict, from
+    /// the request's headers (`Origin` and `x-notiflows-api-key`).
+    fn cors_response_headers<'py>(&self, py: Python<'py>, headers: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+        let pairs = header_pairs(headers)?;
+        cors_dict(py, self.inner.cors_response(&pairs))
     }
 
     #[getter]

@@ -172,7 +172,7 @@ fn env_key(py: Python<'_>, name: &str) -> PyResult<String> {
         Ok(text) if !text.to_cow()?.trim().is_empty() => Ok(text.to_cow()?.into_owned()),
         _ => Err(AuthError(
             Error::new(ErrorKind::SigningKeyNotConfigured)
-                .with_detail("no signing key was given, and the environment variable (NOTIFLOWS_SIGNING_KEY by default) is unset or empty"),
+                .with_detail("no key was passed and the environment variable holding it is unset or empty: pass the private key, or set NOTIFLOWS_SIGNING_KEY (or the variable named) to it"),
         )
         .into()),
     }

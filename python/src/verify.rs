@@ -2,8 +2,7 @@
 
 use crate::args::{non_negative, now_or_clock, text_or_bytes};
 use crate::errors::{config_invalid, AuthError};
-use notiflows_auth::auth::TokenCache;
-use notiflows_auth::{self as core, ClaimsRef, Error, NumericDate, Policy};
+use notiflows_auth::{self as core, ClaimsRef, NumericDate, Policy};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -134,25 +133,11 @@ pub fn policy_repr(p: &Policy) -> String {
 }
 
 /// Verifies RS256 user tokens against one public key, with the key parsed once, and
-/// optionally remembers the tokens that verified.
+/// optionally remembers the tokens that verified (the core's verifier and its cache: only
+/// fully verified tokens go in; every hit re-checks `exp`, `nbf` and `iat` against `now`).
 #[pyclass(frozen, module = "notiflows_auth", name = "Verifier")]
 pub struct Verifier {
     verifier: core::Verifier,
-    /// The core's verified-token cache, keyed by the token's digest (generation 0: one key
-    /// and one policy for the verifier's life). Only fully verified tokens go in; every hit
-    /// re-checks `exp`, `nbf` and `iat` against `now`.
-    cache: Option<TokenCache>,
-    cache_size: usize,
-}
-
-impl Verifier {
-    fn verify_claims(&self, token: &[u8], now: i64) -> Result<UserClaims, Error> {
-        match &self.cache {
-            // Generation 0: one key and one policy for the verifier's life.
-            Some(cache) => cache.verify_with(&self.verifier, 0, token, now, |c| UserClaims::from(c)),
-            None => self.verifier.verify_with(token, now, |c| UserClaims::from(c)),
-        }
-    }
 }
 
 #[pymethods]
@@ -182,8 +167,8 @@ impl Verifier {
         let cache_size = self::cache_size(cache_size)?;
         let key = text_or_bytes(public_key, "public_key")?;
         let key = py.detach(|| core::PublicKey::parse(&key)).map_err(AuthError)?;
-        let verifier = core::Verifier::with_policy(key, policy).map_err(AuthError)?;
-        Ok(Verifier { verifier, cache: TokenCache::new(cache_size), cache_size })
+        let verifier = core::Verifier::with_cache(key, policy, cache_size).map_err(AuthError)?;
+        Ok(Verifier { verifier })
     }
 
     /// Verifies a compact user token (`str` or `bytes`, exactly as received: nothing is
@@ -192,7 +177,7 @@ impl Verifier {
     fn verify(&self, py: Python<'_>, token: &Bound<'_, PyAny>, now: Option<i64>) -> PyResult<UserClaims> {
         let token = text_or_bytes(token, "token")?;
         let now = now_or_clock(now)?;
-        Ok(py.detach(|| self.verify_claims(&token, now)).map_err(AuthError)?)
+        Ok(py.detach(|| self.verifier.verify_with(&token, now, |c| UserClaims::from(c))).map_err(AuthError)?)
     }
 
     /// The public key as SubjectPublicKeyInfo PEM.
@@ -229,7 +214,7 @@ impl Verifier {
     /// The most tokens remembered as verified (0: no cache).
     #[getter]
     fn cache_size(&self) -> usize {
-        self.cache_size
+        self.verifier.cache_capacity()
     }
 
     /// The library that verifies signatures: `"ring"` or `"aws-lc-rs"`.
@@ -243,7 +228,7 @@ impl Verifier {
             "Verifier(modulus_bits={}, {}, cache_size={})",
             self.verifier.public_key().modulus_bits(),
             policy_repr(self.verifier.policy()),
-            self.cache_size
+            self.verifier.cache_capacity()
         )
     }
 }

@@ -40,16 +40,25 @@ def headers(user_key: str | None = None, user_id: str | None = None, api_key: st
     return found
 
 
+def with_origin(request: object, origin: str | None) -> object:
+    """The request with an Origin header added (the binding passes headers as they came)."""
+    if origin is None:
+        return request
+    if isinstance(request, dict):
+        return {**request, "Origin": origin}
+    return [*request, ("Origin", origin)]  # type: ignore[misc]
+
+
 def refused(
     auth: na.Authenticator, request: object, origin: str | None = None, now: int = NOW
 ) -> na.NotiflowsAuthError:
     with pytest.raises(na.NotiflowsAuthError) as info:
-        auth.authenticate(request, origin=origin, now=now)  # type: ignore[arg-type]
+        auth.authenticate(with_origin(request, origin), now=now)  # type: ignore[arg-type]
     return info.value
 
 
 def test_secure_mode_with_a_user_token(auth: na.Authenticator, token: str) -> None:
-    user = auth.authenticate(headers(token), origin=APP, now=NOW)
+    user = auth.authenticate({**headers(token), "Origin": APP}, now=NOW)
     assert (user.api_key, user.user_id, user.mode, user.credential, user.expires_at) == (
         API_KEY,
         "user-1",
@@ -177,7 +186,7 @@ def test_switching_modes(auth: na.Authenticator) -> None:
 
 def test_origins(auth: na.Authenticator, token: str) -> None:
     for origin in (APP, "https://APP.example.com:443", "http://localhost:3000", "https://a.b.example.org"):
-        assert auth.authenticate(headers(token), origin=origin, now=NOW).user_id == "user-1", origin
+        assert auth.authenticate({**headers(token), "Origin": origin}, now=NOW).user_id == "user-1", origin
     for origin in (
         "https://example.org",
         "https://evil-example.com",
@@ -198,19 +207,27 @@ def test_origins(auth: na.Authenticator, token: str) -> None:
 def test_origin_from_the_headers(auth: na.Authenticator, token: str) -> None:
     assert auth.authenticate({**headers(token), "Origin": APP}, now=NOW).user_id == "user-1"
     assert refused(auth, {**headers(token), "origin": "https://evil.test"}).code == "origin_not_allowed"
-    # An explicit origin wins over the header.
-    assert auth.authenticate({**headers(token), "Origin": "https://evil.test"}, origin=APP, now=NOW)
+    # No origin argument: the Origin header is the only origin, read by the core.
+    with pytest.raises(TypeError):
+        auth.authenticate({**headers(token), "Origin": "https://evil.test"}, origin=APP, now=NOW)  # type: ignore[call-arg]
     assert refused(auth, [*headers(token).items(), ("Origin", b"\xff")]).code == "origin_not_allowed"
+    # The documented order: the API key first, so a repeated Origin does not hide a bad key.
+    twice = [("Origin", APP), ("origin", APP)]
+    assert refused(auth, twice).code == "api_key_missing"
+    assert refused(auth, [("x-notiflows-api-key", "pk_unknown"), *twice]).code == "api_key_invalid"
+    assert refused(auth, [*headers(token).items(), *twice]).code == "origin_not_allowed"
+    # Whitespace around a value is not part of it.
+    assert auth.authenticate({**headers(token), "Origin": f" {APP}\t"}, now=NOW).user_id == "user-1"
 
 
 def test_empty_origin_list_allows_all(token: str, key_pair: na.GeneratedKeyPair) -> None:
     auth = na.Authenticator()
     auth.add_project(API_KEY, signing_public_key=key_pair.public_key_pem, allowed_origins=())
-    assert auth.authenticate(headers(token), origin="https://anything.test", now=NOW).user_id == "user-1"
+    assert auth.authenticate({**headers(token), "Origin": "https://anything.test"}, now=NOW).user_id == "user-1"
     auth.set_allowed_origins(API_KEY, ["https://only.test"])
     assert refused(auth, headers(token), origin="https://anything.test").code == "origin_not_allowed"
     auth.set_allowed_origins(API_KEY, iter([]))
-    assert auth.authenticate(headers(token), origin="https://anything.test", now=NOW)
+    assert auth.authenticate({**headers(token), "Origin": "https://anything.test"}, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -310,21 +327,26 @@ def test_cache_rechecks_times_on_every_hit(key_pair: na.GeneratedKeyPair, cache_
 
 
 def test_cors(auth: na.Authenticator) -> None:
-    assert auth.cors_preflight_headers(APP) == {
+    # Read from the request's own headers, as authenticate reads them.
+    assert auth.cors_preflight_headers({"Origin": APP}) == {
         "Vary": "Origin",
         "Access-Control-Allow-Origin": APP,
         "Access-Control-Allow-Headers": "x-notiflows-api-key, x-notiflows-user-key, x-notiflows-user-id, content-type",
         "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
         "Access-Control-Max-Age": "7200",
     }
-    assert auth.cors_preflight_headers(APP, api_key=API_KEY)["Access-Control-Allow-Origin"] == APP
-    assert auth.cors_preflight_headers("https://evil.test", api_key=API_KEY) == {"Vary": "Origin"}
-    assert auth.cors_preflight_headers(None) == {"Vary": "Origin"}
-    assert auth.cors_response_headers(APP, api_key=API_KEY) == {"Vary": "Origin", "Access-Control-Allow-Origin": APP}
-    assert auth.cors_response_headers("https://evil.test", api_key=API_KEY) == {"Vary": "Origin"}
+    assert auth.cors_preflight_headers({"Origin": APP}, api_key=API_KEY)["Access-Control-Allow-Origin"] == APP
+    assert auth.cors_preflight_headers({"origin": "https://evil.test"}, api_key=API_KEY) == {"Vary": "Origin"}
+    assert auth.cors_preflight_headers({}) == {"Vary": "Origin"}
+    request = {"x-notiflows-api-key": API_KEY, "Origin": APP}
+    assert auth.cors_response_headers(request) == {"Vary": "Origin", "Access-Control-Allow-Origin": APP}
+    assert auth.cors_response_headers({**request, "Origin": "https://evil.test"}) == {"Vary": "Origin"}
     # Unknown API key: the origin is echoed so the page can read the api_key_invalid error.
-    assert auth.cors_response_headers("https://evil.test", api_key="pk_unknown")["Access-Control-Allow-Origin"]
-    assert auth.cors_response_headers("not an origin") == {"Vary": "Origin"}
+    unknown = {"x-notiflows-api-key": "pk_unknown", "Origin": "https://evil.test"}
+    assert auth.cors_response_headers(unknown)["Access-Control-Allow-Origin"] == "https://evil.test"
+    assert auth.cors_response_headers({"Origin": "not an origin"}) == {"Vary": "Origin"}
+    # An Origin the core refuses (sent twice) is never echoed.
+    assert auth.cors_response_headers([("Origin", APP), ("Origin", APP)]) == {"Vary": "Origin"}
 
 
 def test_error_response_body(auth: na.Authenticator) -> None:

@@ -157,6 +157,10 @@ def test_signing_key_from_env(monkeypatch: pytest.MonkeyPatch, key_pair: na.Gene
     with pytest.raises(na.SigningKeyError) as info:
         na.SigningKey.from_env()
     assert info.value.code == "signing_key_not_configured"
+    # The message says what is wrong here (no key in the environment), not a project's mode.
+    for message in (str(info.value), str(pytest.raises(na.SigningKeyError, na.sign_user_token, "u").value)):
+        assert "NOTIFLOWS_SIGNING_KEY" in message and "unset or empty" in message, message
+        assert "Secure Mode" not in message and "project" not in message, message
     monkeypatch.setenv("NOTIFLOWS_SIGNING_KEY", "garbage")
     with pytest.raises(na.SigningKeyError) as info:
         na.SigningKey.from_env()

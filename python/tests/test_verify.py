@@ -78,6 +78,8 @@ def test_private_key_is_not_a_public_key(shared_private_pem: str) -> None:
         {"leeway": -1},
         {"iat_skew": -1},
         {"max_lifetime": -1},
+        # 0 is the core's "refused", never "no limit" (None is no limit), in every binding.
+        {"max_lifetime": 0},
         {"max_token_bytes": 0},
         {"max_token_bytes": -5},
         {"max_token_bytes": 16385},

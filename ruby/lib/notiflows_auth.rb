@@ -137,6 +137,16 @@ module NotiflowsAuth
   end
 
   # The library's version.
+  # A Rack env's request headers (HTTP_*) as [name, value] pairs, as they came: what
+  # Authenticator#authenticate and #cors_headers read (Origin among them).
+  def rack_headers(env)
+    env.filter_map do |key, value|
+      next unless key.is_a?(String) && key.start_with?("HTTP_") && value.is_a?(String)
+
+      [key.delete_prefix("HTTP_").tr("_", "-").downcase, value]
+    end
+  end
+
   def library_version
     Native.version
   end
@@ -325,29 +335,16 @@ module NotiflowsAuth
     end
 
     # Authenticates a request from its headers (a Hash of name => value or [values], or an
-    # Array of [name, value] pairs), its Origin (default: the headers' Origin; nil for none)
-    # and `now:`. Returns an AuthenticatedUser; raises a NotiflowsAuth::Error when refused.
-    def authenticate(headers, origin: :from_headers, now: nil)
-      pairs = header_pairs(headers)
-      origin = pairs.find { |name, _| name.casecmp?("origin") }&.last if origin == :from_headers
-      native = FFI::MemoryPointer.new(Native::Header, [pairs.size, 1].max)
-      keep = pairs.each_with_index.map do |(name, value), i|
-        header = Native::Header.new(native + i * Native::Header.size)
-        name_ptr, name_len = Native.bytes(name, "a header name")
-        value_ptr, value_len = Native.bytes(value, "a header value")
-        header[:name] = name_ptr
-        header[:name_len] = name_len
-        header[:value] = value_ptr
-        header[:value_len] = value_len
-        [name_ptr, value_ptr]
-      end
-      origin_ptr, origin_len = origin.nil? ? [nil, 0] : Native.bytes(origin, "origin")
+    # Array of [name, value] pairs), passed as they came, Origin among them (the library reads
+    # it by the rule of the Notiflows headers: sent twice, it is refused), and `now:`.
+    # Returns an AuthenticatedUser; raises a NotiflowsAuth::Error when refused.
+    def authenticate(headers, now: nil)
+      native, count, keep = native_headers(headers)
       user = FFI::MemoryPointer.new(:uint8, Native::MAX_SUBJECT_BYTES)
       user_len = FFI::MemoryPointer.new(:size_t)
       out = Native::Authenticated.new
-      Native.check(Native.authenticator_authenticate(handle, native, pairs.size, origin_ptr, origin_len,
-                                                     NotiflowsAuth.send(:unix_seconds, now), user, user.size,
-                                                     user_len, out))
+      Native.check(Native.authenticator_authenticate(handle, native, count, NotiflowsAuth.send(:unix_seconds, now),
+                                                     user, user.size, user_len, out))
       keep.size
       AuthenticatedUser.new(user_id: user.read_bytes(user_len.read(:size_t)).force_encoding(Encoding::UTF_8),
                             mode: MODES.key(out[:mode]), credential: CREDENTIALS[out[:credential]],
@@ -356,25 +353,33 @@ module NotiflowsAuth
 
     # Authenticates a Rack request from its env (HTTP_X_NOTIFLOWS_* and HTTP_ORIGIN).
     def authenticate_rack(env, now: nil)
-      headers = env.filter_map do |key, value|
-        next unless key.is_a?(String) && key.start_with?("HTTP_") && value.is_a?(String)
-
-        [key.delete_prefix("HTTP_").tr("_", "-").downcase, value]
-      end
-      authenticate(headers, now: now)
+      authenticate(NotiflowsAuth.rack_headers(env), now: now)
     end
 
-    # The CORS headers for a response, as a Hash of name => value: Vary: Origin always; for an
-    # allowed origin, Access-Control-Allow-Origin and, on a preflight, the allowed headers,
-    # methods and max age (answer a preflight with 204).
-    def cors_headers(api_key: nil, origin: nil, preflight: false)
-      api, api_len = api_key.nil? ? [nil, 0] : Native.bytes(api_key, "api_key")
-      origin_ptr, origin_len = origin.nil? ? [nil, 0] : Native.bytes(origin, "origin")
-      text = Native.read_buffer(1024) do |buf, len, out|
-        Native.authenticator_cors_headers(handle, api, api_len, origin_ptr, origin_len, preflight ? true : false, buf,
-                                          len, out)
+    # The CORS headers for a response to a request, as a Hash of name => value, read from
+    # the request's headers (Origin, x-notiflows-api-key): Vary: Origin always; for an allowed
+    # origin, Access-Control-Allow-Origin and, on a preflight, the allowed headers, methods
+    # and max age (answer a preflight with 204). `api_key:` is for a preflight (which carries
+    # no Notiflows headers), when the server knows the project otherwise.
+    def cors_headers(headers, preflight: false, api_key: nil)
+      native, count, keep = native_headers(headers)
+      out = FFI::MemoryPointer.new(Native::Header, Native::MAX_CORS_HEADERS)
+      out_count = FFI::MemoryPointer.new(:size_t)
+      if preflight
+        api, api_len = api_key.nil? ? [nil, 0] : Native.bytes(api_key, "api_key")
+        Native.check(Native.authenticator_cors_preflight(handle, native, count, api, api_len, out,
+                                                         Native::MAX_CORS_HEADERS, out_count))
+      else
+        Native.check(Native.authenticator_cors_response(handle, native, count, out, Native::MAX_CORS_HEADERS,
+                                                        out_count))
       end
-      text.force_encoding(Encoding::UTF_8).split("\r\n").to_h { |line| line.split(": ", 2) }
+      # The values point into static memory or into `keep` (the Origin bytes): read them now.
+      cors = Array.new(out_count.read(:size_t)) do |i|
+        header = Native::Header.new(out + i * Native::Header.size)
+        [header[:name].read_bytes(header[:name_len]), header[:value].read_bytes(header[:value_len])]
+      end
+      keep.size
+      cors.to_h { |name, value| [name.force_encoding(Encoding::UTF_8), value.force_encoding(Encoding::UTF_8)] }
     end
 
     private
@@ -403,6 +408,23 @@ module NotiflowsAuth
         ptr
       end
       [origins.empty? ? nil : array, origins.size, keep]
+    end
+
+    # [pointer, count, memory kept alive] for the C array of a request's headers.
+    def native_headers(headers)
+      pairs = header_pairs(headers)
+      native = FFI::MemoryPointer.new(Native::Header, [pairs.size, 1].max)
+      keep = pairs.each_with_index.map do |(name, value), i|
+        header = Native::Header.new(native + i * Native::Header.size)
+        name_ptr, name_len = Native.bytes(name, "a header name")
+        value_ptr, value_len = Native.bytes(value, "a header value")
+        header[:name] = name_ptr
+        header[:name_len] = name_len
+        header[:value] = value_ptr
+        header[:value_len] = value_len
+        [name_ptr, value_ptr]
+      end
+      [native, pairs.size, keep]
     end
 
     def header_pairs(headers)

@@ -119,6 +119,11 @@ class TestApi < Minitest::Test
     assert_code(NotiflowsAuth::TokenError, "token_malformed") { verifier.verify("a.b") }
     assert_code(NotiflowsAuth::TokenError, "token_malformed") { verifier.verify("") }
     strict = NotiflowsAuth::Verifier.new(corpus_public, leeway: 10, require_exp: true, max_lifetime: 50, iat_skew: 0)
+    # One meaning per value, the core's: a lifetime of 0 is refused (not "no limit"); nil is none.
+    assert_code(NotiflowsAuth::ConfigError, "config_invalid") { NotiflowsAuth::Verifier.new(corpus_public, max_lifetime: 0) }
+    NotiflowsAuth::Verifier.new(corpus_public, max_lifetime: nil).close
+    # A token that would expire as it is issued is refused.
+    assert_code(NotiflowsAuth::TokenError, "claim_invalid", "exp") { signing_key.sign("a", now: NOW, expires_in: 0) }
     assert_code(NotiflowsAuth::TokenError, "claim_invalid", "exp") { strict.verify(token, now: NOW) }
     no_exp = signing_key.sign("a", now: NOW, expires_in: nil)
     assert_code(NotiflowsAuth::TokenError, "claim_missing", "exp") { strict.verify(no_exp, now: NOW) }
@@ -160,8 +165,19 @@ class TestApi < Minitest::Test
     assert_code(NotiflowsAuth::RequestAuthError, "origin_not_allowed") do
       auth.authenticate(secure.merge("origin" => "https://evil.test"), now: NOW)
     end
-    assert_equal "alice", auth.authenticate(secure.merge("origin" => "https://evil.test"), origin: nil, now: NOW).user_id
-    assert_code(NotiflowsAuth::RequestAuthError, "origin_not_allowed") { auth.authenticate(secure, origin: "", now: NOW) }
+    # No binding-side Origin: there is no origin: argument, and two Origin headers are refused
+    # by the library (not resolved by taking the first).
+    assert_raises(ArgumentError) { auth.authenticate(secure, origin: nil, now: NOW) }
+    assert_code(NotiflowsAuth::RequestAuthError, "origin_not_allowed") do
+      auth.authenticate(secure.merge("Origin" => ["https://app.example.com", "https://evil.test"]), now: NOW)
+    end
+    twice = secure.to_a + [["Origin", "https://app.example.com"], ["origin", "https://app.example.com"]]
+    assert_code(NotiflowsAuth::RequestAuthError, "origin_not_allowed") { auth.authenticate(twice, now: NOW) }
+    assert_code(NotiflowsAuth::RequestAuthError, "origin_not_allowed") do
+      auth.authenticate(secure.merge("origin" => ""), now: NOW)
+    end
+    # Whitespace around a value is not part of it.
+    assert_equal "alice", auth.authenticate(secure.merge("origin" => " https://app.example.com\t"), now: NOW).user_id
     assert_code(NotiflowsAuth::RequestAuthError, "user_key_missing") do
       auth.authenticate({ "x-notiflows-api-key" => "pk_secure", "x-notiflows-user-id" => "bob" })
     end
@@ -198,7 +214,7 @@ class TestApi < Minitest::Test
       auth.authenticate(secure.merge("x-notiflows-api-key" => "pk_dev"), now: NOW)
     end
     auth.set_allowed_origins("pk_secure", ["http://localhost:3000"])
-    assert_equal "alice", auth.authenticate(secure, origin: "http://localhost:3000", now: NOW).user_id
+    assert_equal "alice", auth.authenticate(secure.merge("Origin" => "http://localhost:3000"), now: NOW).user_id
     assert_code(NotiflowsAuth::ConfigError, "config_invalid") { auth.set_allowed_origins("pk_secure", ["https://*"]) }
 
     assert_equal({ "Vary" => "Origin", "Access-Control-Allow-Origin" => "http://localhost:3000",
@@ -206,11 +222,13 @@ class TestApi < Minitest::Test
                      "x-notiflows-api-key, x-notiflows-user-key, x-notiflows-user-id, content-type",
                    "Access-Control-Allow-Methods" => "GET, POST, PUT, PATCH, DELETE, OPTIONS",
                    "Access-Control-Max-Age" => "7200" },
-                 auth.cors_headers(api_key: "pk_secure", origin: "http://localhost:3000", preflight: true))
-    assert_equal({ "Vary" => "Origin" }, auth.cors_headers(api_key: "pk_secure", origin: "https://evil.test"))
+                 auth.cors_headers({ "Origin" => "http://localhost:3000" }, preflight: true, api_key: "pk_secure"))
+    assert_equal({ "Vary" => "Origin" },
+                 auth.cors_headers({ "x-notiflows-api-key" => "pk_secure", "Origin" => "https://evil.test" }))
     assert_equal({ "Vary" => "Origin", "Access-Control-Allow-Origin" => "https://evil.test" },
-                 auth.cors_headers(origin: "https://evil.test"))
-    assert_equal({ "Vary" => "Origin" }, auth.cors_headers)
+                 auth.cors_headers({ "origin" => "https://evil.test" }))
+    assert_equal({ "Vary" => "Origin" }, auth.cors_headers({ "Origin" => ["https://evil.test", "https://evil.test"] }))
+    assert_equal({ "Vary" => "Origin" }, auth.cors_headers({}))
 
     pair = auth.rotate_signing_key("pk_secure")
     assert_code(NotiflowsAuth::TokenError, "signature_invalid") { auth.authenticate(secure, now: NOW) }

@@ -80,7 +80,7 @@ int main(void) {
     };
     notiflows_auth_authenticated who;
     notiflows_auth_result r = notiflows_auth_authenticator_authenticate(
-        auth, headers, 3, text(origin), strlen(origin), NOTIFLOWS_AUTH_CURRENT_TIME, user, sizeof user, &user_len, &who);
+        auth, headers, 3, NOTIFLOWS_AUTH_CURRENT_TIME, user, sizeof user, &user_len, &who);
     if (r == NOTIFLOWS_AUTH_RESULT_OK)
       printf("authenticated %.*s %s\n", (int)user_len, (const char *)user,
              who.mode == NOTIFLOWS_AUTH_SECURITY_MODE_SECURE ? "secure" : "development");

@@ -1,20 +1,25 @@
 //! `authenticate`: run one request through a project's rules and say why it is refused.
 
 use crate::{input, Failure};
-use notiflows_auth::auth::{ErrorResponse, ProjectConfig, SecurityMode};
+use notiflows_auth::auth::{ErrorResponse, ORIGIN_HEADER};
+use notiflows_auth::config::{self, KeySource};
 use notiflows_auth::{AuthenticatedUser, Authenticator, AuthenticatorOptions, Policy, Provider, PublicKey};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Project file (JSON): api_key, security_mode ("secure" or "development"),
-    /// signing_public_key (PEM text or a file path, relative to the project file), allowed_origins.
+    /// signing_public_key (PEM text or a file path, relative to the project file),
+    /// allowed_origins. Any other member is refused.
     #[arg(long)]
     project: PathBuf,
-    /// A request header, `Name: value`; repeat for several.
+    /// A request header, `Name: value`, passed as given (the library drops the whitespace
+    /// around the value); repeat for several. A header sent twice is refused, as a server
+    /// would refuse it.
     #[arg(short = 'H', long = "header")]
     headers: Vec<String>,
-    /// The request's Origin header.
+    /// The request's Origin: the same as `-H 'Origin: ORIGIN'` (giving both sends two
+    /// Origin headers, which is refused).
     #[arg(long)]
     origin: Option<String>,
     /// Current time, Unix seconds (default: now).
@@ -26,21 +31,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let config = project_config(&args.project)?;
+    let mut headers = args.headers.iter().map(|h| split_header(h)).collect::<Result<Vec<_>, _>>()?;
+    headers.extend(args.origin.as_deref().map(|origin| (ORIGIN_HEADER, origin)));
     let policy = Policy { provider: Provider::from_name(&args.provider)?, ..Policy::default() };
     let authenticator = Authenticator::new(AuthenticatorOptions { policy, cache_capacity: 0 })?;
-    authenticator.add_project(config)?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| h.split_once(':').map(|(n, v)| (n.trim(), v.trim())))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| Failure::Other("a header must look like 'Name: value'".into()))?;
-    match authenticator.authenticate(
-        headers.iter().map(|(n, v)| (*n, *v)),
-        args.origin.as_deref(),
-        input::now(args.now),
-    ) {
+    authenticator.add_project(project_config(&args.project)?)?;
+    match authenticator.authenticate(headers, input::now(args.now)) {
         Ok(user) => {
             println!("{}", user_json(&user));
             Ok(())
@@ -51,6 +47,18 @@ pub fn run(args: Args) -> Result<(), Failure> {
             eprintln!("HTTP {} {}", response.status, response.body);
             Err(Failure::Reported)
         }
+    }
+}
+
+/// `Name: value` split at the first colon. The name must be an HTTP field name (RFC 9110
+/// token characters); the value goes to the library as written.
+fn split_header(header: &str) -> Result<(&str, &str), Failure> {
+    let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    match header.split_once(':') {
+        Some((name, value)) if !name.is_empty() && name.bytes().all(is_tchar) => Ok((name, value)),
+        _ => Err(Failure::Usage(format!(
+            "malformed header {header:?}: a header must look like 'Name: value' (the name without spaces)"
+        ))),
     }
 }
 
@@ -68,37 +76,18 @@ pub fn user_json(user: &AuthenticatedUser) -> serde_json::Value {
     })
 }
 
-fn project_config(path: &Path) -> Result<ProjectConfig, Failure> {
-    let bad = |what: &str| Failure::Other(format!("{}: {what}", path.display()));
-    let json: serde_json::Value = serde_json::from_slice(&input::read_file(path)?).map_err(|e| bad(&e.to_string()))?;
-    let field = |name: &str| json.get(name).filter(|v| !v.is_null());
-    let api_key = field("api_key").and_then(|v| v.as_str()).ok_or_else(|| bad("api_key (a string) is required"))?;
-    let security_mode = match field("security_mode") {
-        None => SecurityMode::default(),
-        Some(v) => v.as_str().ok_or_else(|| bad("security_mode must be a string"))?.parse::<SecurityMode>()?,
-    };
-    let signing_public_key = match field("signing_public_key") {
+/// The project file, read by the core's strict reader; the key file, if named, is read
+/// relative to the project file.
+fn project_config(path: &Path) -> Result<notiflows_auth::ProjectConfig, Failure> {
+    let file = config::read_project(&input::read_file(path)?)
+        .map_err(|e| Failure::Other(format!("{}: {}: {}", e.code(), path.display(), e.detail())))?;
+    let key = match &file.signing_public_key {
         None => None,
-        Some(v) => {
-            let text = v.as_str().ok_or_else(|| bad("signing_public_key must be a string"))?;
-            Some(PublicKey::parse(&key_text_or_file(path, text)?)?)
+        Some(KeySource::Text(text)) => Some(PublicKey::parse(text.as_bytes())?),
+        Some(KeySource::Path(relative)) => {
+            let key_path = path.parent().unwrap_or(Path::new(".")).join(relative);
+            Some(PublicKey::parse(&input::read_file(&key_path)?)?)
         }
     };
-    let allowed_origins = match field("allowed_origins") {
-        None => Vec::new(),
-        Some(v) => v
-            .as_array()
-            .and_then(|a| a.iter().map(|o| o.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>())
-            .ok_or_else(|| bad("allowed_origins must be a list of strings"))?,
-    };
-    Ok(ProjectConfig { api_key: api_key.to_owned(), security_mode, signing_public_key, allowed_origins })
-}
-
-/// Key text itself (PEM, or the base64 line), or else a path relative to the project file.
-fn key_text_or_file(project: &Path, text: &str) -> Result<Vec<u8>, Failure> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with("-----BEGIN") || trimmed.starts_with("LS0tLS1CRUdJTi") {
-        return Ok(text.as_bytes().to_vec());
-    }
-    input::read_file(&project.parent().unwrap_or(Path::new(".")).join(text))
+    Ok(file.into_config(key))
 }

@@ -3,7 +3,9 @@
 
 use crate::commands::authenticate::user_json;
 use crate::{input, Failure};
-use notiflows_auth::auth::{ProjectConfig, SecurityMode, API_KEY_HEADER, USER_ID_HEADER, USER_KEY_HEADER};
+use notiflows_auth::auth::{
+    ProjectConfig, SecurityMode, API_KEY_HEADER, ORIGIN_HEADER, USER_ID_HEADER, USER_KEY_HEADER,
+};
 use notiflows_auth::{
     generate_signing_key, AuthenticatedUser, Authenticator, AuthenticatorOptions, Error, ErrorKind, SignOptions,
 };
@@ -64,48 +66,51 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
     step(
         "Secure Mode: a token signed by the backend, from an allowed origin",
-        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, token.as_str())], Some(APP), now),
+        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, token.as_str()), (ORIGIN_HEADER, APP)], now),
         Ok("user-42"),
     );
     step(
         "The same token again (answered from the verified-token cache)",
-        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, token.as_str())], Some(APP), now),
+        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, token.as_str()), (ORIGIN_HEADER, APP)], now),
         Ok("user-42"),
     );
     step(
         "Development Mode: the user id header, unsigned",
-        auth.authenticate([(API_KEY_HEADER, DEV), (USER_ID_HEADER, "user-7")], None, now),
+        auth.authenticate([(API_KEY_HEADER, DEV), (USER_ID_HEADER, "user-7")], now),
         Ok("user-7"),
     );
     step(
         "A token that expired an hour ago",
-        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, expired.as_str())], Some(APP), now),
+        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, expired.as_str()), (ORIGIN_HEADER, APP)], now),
         Err(ErrorKind::TokenExpired),
     );
     step(
         "A browser origin that is not allowed (checked before the token)",
         auth.authenticate(
-            [(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, token.as_str())],
-            Some("https://example.com.evil.net"),
+            [
+                (API_KEY_HEADER, SECURE),
+                (USER_KEY_HEADER, token.as_str()),
+                (ORIGIN_HEADER, "https://example.com.evil.net"),
+            ],
             now,
         ),
         Err(ErrorKind::OriginNotAllowed),
     );
     step(
         "A Development Mode header sent to a Secure Mode project",
-        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_ID_HEADER, "user-42")], Some(APP), now),
+        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_ID_HEADER, "user-42"), (ORIGIN_HEADER, APP)], now),
         Err(ErrorKind::UserKeyMissing),
     );
     let rotated = auth.rotate_signing_key(SECURE, 2048)?;
     step(
         "After regenerating the project's key, a token signed before the rotation",
-        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, token.as_str())], Some(APP), now),
+        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, token.as_str()), (ORIGIN_HEADER, APP)], now),
         Err(ErrorKind::SignatureInvalid),
     );
     let fresh = rotated.signing_key()?.sign_user_token("user-42", &SignOptions::new(now))?;
     step(
         "A token signed with the new key",
-        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, fresh.as_str())], Some(APP), now),
+        auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, fresh.as_str()), (ORIGIN_HEADER, APP)], now),
         Ok("user-42"),
     );
     if failures == 0 {

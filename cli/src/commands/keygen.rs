@@ -9,13 +9,15 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Modulus size: 2048, 3072 or 4096.
-    #[arg(long, default_value_t = notiflows_auth::keys::DEFAULT_GENERATED_KEY_BITS)]
+    /// Modulus size: 2048, 3072 or 4096 (the sizes key generation makes; keys of up to 8192
+    /// bits made elsewhere are accepted for verifying and signing).
+    #[arg(long, default_value_t = notiflows_auth::keys::DEFAULT_GENERATED_KEY_BITS, value_parser = generated_bits)]
     bits: usize,
     /// Write private_key.pem, private_key.b64 and public_key.pem here (created if needed).
     #[arg(long)]
     out_dir: Option<PathBuf>,
-    /// Overwrite existing key files in --out-dir.
+    /// Replace existing key files in --out-dir (each is written to a new file, then renamed
+    /// into place: a symlink there is replaced, never followed).
     #[arg(long)]
     force: bool,
 }
@@ -63,17 +65,41 @@ pub fn run(args: Args) -> Result<(), Failure> {
     Ok(())
 }
 
-fn write_key_file(path: &Path, contents: &str, mode: u32, force: bool) -> Result<(), Failure> {
-    let mut options = OpenOptions::new();
-    options.write(true).mode(mode);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
+/// `--bits`: one of the sizes key generation makes, else a usage error naming them.
+fn generated_bits(text: &str) -> Result<usize, String> {
+    let sizes = notiflows_auth::keys::GENERATED_KEY_BITS;
+    let list = || sizes.map(|b| b.to_string()).join(", ");
+    match text.parse::<usize>() {
+        Ok(bits) if sizes.contains(&bits) => Ok(bits),
+        _ => Err(format!("key generation makes {} bit keys", list())),
     }
+}
+
+/// Writes a key file with `mode`. Without `force`, creates it (never over an existing file
+/// or symlink). With `force`, writes a new temporary file beside it (created exclusively,
+/// not following symlinks, with `mode` from the start) and renames it over the old one:
+/// the old file, or a symlink in its place, is replaced and never written through.
+fn write_key_file(path: &Path, contents: &str, mode: u32, force: bool) -> Result<(), Failure> {
     let fail = |e: std::io::Error| Failure::Other(format!("cannot write {}: {e}", path.display()));
-    let mut file = options.open(path).map_err(fail)?;
-    // `mode` applies only to new files; an overwritten private key must not stay readable.
-    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).map_err(fail)?;
-    file.write_all(contents.as_bytes()).map_err(fail)
+    if !force {
+        return create_exclusive(path, contents, mode).map_err(fail);
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = create_exclusive(&temp, contents, mode).and_then(|()| std::fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written.map_err(fail)
+}
+
+/// A new file (`O_CREAT | O_EXCL | O_NOFOLLOW`, so nothing existing is opened, a symlink
+/// least of all) with `mode`.
+fn create_exclusive(path: &Path, contents: &str, mode: u32) -> std::io::Result<()> {
+    let mut file =
+        OpenOptions::new().write(true).create_new(true).mode(mode).custom_flags(libc::O_NOFOLLOW).open(path)?;
+    // The umask may have narrowed `mode`; a public key should still be readable.
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
 }

@@ -13,6 +13,9 @@ pub const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 /// How long browsers may reuse a preflight answer, in seconds (Chromium's upper limit).
 pub const MAX_AGE_SECONDS: &str = "7200";
 
+/// The most headers [`CorsHeaders::iter`] gives (a preflight for an allowed origin).
+pub const MAX_CORS_HEADERS: usize = 5;
+
 /// The CORS headers for one response. Borrows the allowed origin from the request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CorsHeaders<'a> {

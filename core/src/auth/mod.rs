@@ -1,14 +1,18 @@
 //! Request authentication for the User API: what a server runs on every request.
 //!
 //! An [`Authenticator`] holds projects by API key. [`Authenticator::authenticate`] reads a
-//! request's Notiflows headers and `Origin` and answers with the user or an [`Error`]:
+//! request's headers (the Notiflows headers and `Origin`, each by the same rule: whitespace
+//! around a value dropped, sent twice refused, never resolved by picking one) and answers
+//! with the user or an [`Error`], checking in this order:
 //!
-//! 1. `x-notiflows-api-key` names the project (`api_key_missing`, `api_key_invalid`).
+//! 1. `x-notiflows-api-key` names the project (`api_key_missing`; `api_key_invalid` when
+//!    repeated, longer than 256 bytes, checked before anything else is done with it, or
+//!    unknown).
 //! 2. A browser `Origin` must be on the project's allowed list (`origin_not_allowed`),
-//!    checked before any token work.
-//! 3. A Notiflows header sent more than once is refused, never resolved by picking one:
-//!    the API key as `api_key_invalid`, the user key as `token_malformed`, the user id as
-//!    `user_id_invalid`, each with a detail saying it was repeated.
+//!    checked before any token work. A repeated, over-long (512 bytes) or non-UTF-8
+//!    `Origin` is refused the same way; a request without `Origin` is not origin-checked.
+//! 3. A repeated user key is `token_malformed`, a repeated user id `user_id_invalid`, each
+//!    with a detail saying it was repeated.
 //! 4. Secure Mode: `x-notiflows-user-key` must be a user token signed with the project's
 //!    current key (`signing_key_not_configured` when it has none, `user_key_missing` when
 //!    only `x-notiflows-user-id` or nothing is sent). Development Mode: a user key, when
@@ -19,19 +23,22 @@
 //! whole and publishes a new snapshot of the project map, so it is atomic: once the call returns, every authentication
 //! that starts sees the new state, and tokens signed with a replaced key fail.
 
-mod cache;
 mod cors;
-mod headers;
 mod origin;
 mod project;
+mod request;
 mod response;
 
-pub use cache::{CacheKey, CacheStats, TokenCache};
-pub use cors::{CorsHeaders, ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS};
-pub use headers::{HeaderPair, API_KEY_HEADER, MAX_USER_ID_BYTES, USER_ID_HEADER, USER_KEY_HEADER};
+pub use crate::cache::CacheStats;
+pub use cors::{CorsHeaders, ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS, MAX_CORS_HEADERS};
+pub use origin::MAX_ORIGIN_BYTES;
 pub use project::{ApiKey, ProjectConfig, SecurityMode, MAX_API_KEY_BYTES};
+pub use request::{
+    field_value, HeaderPair, API_KEY_HEADER, MAX_USER_ID_BYTES, ORIGIN_HEADER, USER_ID_HEADER, USER_KEY_HEADER,
+};
 pub use response::ErrorResponse;
 
+use crate::cache::TokenCache;
 use crate::error::{Error, ErrorKind};
 use crate::keys::{generate_signing_key, GeneratedKeyPair, PublicKey};
 use crate::provider::Provider;
@@ -39,12 +46,15 @@ use crate::token::{ClaimsRef, NumericDate, Subject};
 use crate::verify::Policy;
 use arc_swap::ArcSwap;
 use core::fmt;
-use headers::Field;
 use origin::AllowedOrigins;
 use project::Project;
+use request::{Field, RequestHeaders};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+
+const NO_PROJECT_KEY: Error = Error::new(ErrorKind::SigningKeyNotConfigured)
+    .with_detail("Secure Mode is on but the project has no signing key: generate one before sending user tokens");
 
 /// Verified-token cache size when the caller does not choose one.
 pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
@@ -77,7 +87,8 @@ pub enum Credential {
 /// A request that passed authentication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthenticatedUser {
-    /// The project's API key (a copy: no reference count is taken per request).
+    /// The project's API key.
+    /// (A copy: answering a request takes no reference count on shared memory.)
     pub api_key: ApiKey,
     /// The user's external id: the token's `sub`, or the Development Mode user id.
     pub user_id: Subject,
@@ -163,9 +174,7 @@ impl Authenticator {
     /// Returns the pair: the private key is for the customer's backend and shown once.
     pub fn rotate_signing_key(&self, api_key: &str, bits: usize) -> Result<GeneratedKeyPair, Error> {
         // Fail fast for an unknown project; generation is slow and runs without any lock.
-        if !self.projects.load().contains_key(api_key) {
-            return Err(Error::new(ErrorKind::ApiKeyInvalid));
-        }
+        lookup(&self.projects.load(), api_key)?;
         let pair = generate_signing_key(bits)?;
         let key = PublicKey::parse(pair.public_key_pem.as_bytes())?;
         self.set_signing_key(api_key, Some(key))?;
@@ -185,48 +194,48 @@ impl Authenticator {
         self.replace(api_key, |p| Project { origins, ..p.next(p.generation) })
     }
 
-    /// Authenticates one request from its headers (any order; names case-insensitive), its
-    /// `Origin` header (`None` when absent) and the current time in Unix seconds.
+    /// Authenticates one request from its headers (any order; names case-insensitive; the
+    /// `Origin` header among them) and the current time in Unix seconds. See the module
+    /// docs for the order of the checks.
     ///
     /// With the verified-token cache, a token seen before is not verified again; its time
     /// claims are checked against `now` every time, and a hit allocates nothing.
     pub fn authenticate<'h, H: HeaderPair<'h>>(
         &self,
         headers: impl IntoIterator<Item = H>,
-        origin: Option<&str>,
         now: i64,
     ) -> Result<AuthenticatedUser, Error> {
-        let found = headers::scan(headers);
-        let api_key = match found.api_key {
+        let request = request::scan(headers);
+        let api_key = match request.api_key {
             Field::Absent => return Err(Error::new(ErrorKind::ApiKeyMissing)),
-            Field::Repeated => return Err(headers::API_KEY_REPEATED),
+            Field::Repeated => return Err(request::API_KEY_REPEATED),
             Field::Once(value) => value,
         };
-        // API keys are public: looking them up in a hash map leaks nothing worth hiding.
         // The project is borrowed under the snapshot's guard: no reference count taken.
+        let api_key = checked_api_key(api_key)?;
         let projects = self.projects.load();
-        let project = core::str::from_utf8(api_key)
-            .ok()
-            .and_then(|api_key| projects.get(api_key))
-            .ok_or(Error::new(ErrorKind::ApiKeyInvalid))?;
+        let project = lookup(&projects, api_key)?;
+        let origin = match request.origin {
+            Field::Absent => None,
+            Field::Repeated => return Err(request::ORIGIN_REPEATED),
+            Field::Once(value) => Some(origin::read_header(value)?),
+        };
         if !project.origins.allows(origin) {
             return Err(Error::new(ErrorKind::OriginNotAllowed));
         }
-        if found.user_key == Field::Repeated {
-            return Err(headers::USER_KEY_REPEATED);
+        if request.user_key == Field::Repeated {
+            return Err(request::USER_KEY_REPEATED);
         }
-        if found.user_id == Field::Repeated {
-            return Err(headers::USER_ID_REPEATED);
+        if request.user_id == Field::Repeated {
+            return Err(request::USER_ID_REPEATED);
         }
-        match (project.mode, found.user_key, found.user_id) {
+        match (project.mode, request.user_key, request.user_id) {
             (_, Field::Once(token), _) => self.verify_user_key(project, token, now),
-            (SecurityMode::Secure, _, _) if project.verifier.is_none() => {
-                Err(Error::new(ErrorKind::SigningKeyNotConfigured))
-            }
+            (SecurityMode::Secure, _, _) if project.verifier.is_none() => Err(NO_PROJECT_KEY),
             (SecurityMode::Secure, _, _) => Err(Error::new(ErrorKind::UserKeyMissing)),
             (SecurityMode::Development, _, Field::Once(user_id)) => Ok(AuthenticatedUser {
                 api_key: ApiKey::copy(&project.api_key),
-                user_id: Subject::new(headers::check_user_id(user_id)?)?,
+                user_id: Subject::new(request::check_user_id(user_id)?)?,
                 mode: project.mode,
                 credential: Credential::UserId,
                 expires_at: None,
@@ -235,27 +244,41 @@ impl Authenticator {
         }
     }
 
-    /// The CORS headers for a preflight (`OPTIONS`) request. Preflights carry no Notiflows
-    /// headers, so pass the API key only if the server knows it otherwise (from the URL,
-    /// say); without it every well-formed origin (or `null`) is echoed, and the actual
-    /// request is still checked by [`Authenticator::authenticate`].
-    pub fn cors_preflight<'a>(&self, api_key: Option<&str>, origin: Option<&'a str>) -> CorsHeaders<'a> {
-        CorsHeaders::new(self.cors_origin(api_key, origin), true)
+    /// The CORS headers for a preflight (`OPTIONS`) request, from its headers (`Origin`).
+    /// Preflights carry no Notiflows headers, so pass the API key only if the server knows
+    /// it otherwise (from the URL, say); without it every well-formed origin (or `null`) is
+    /// echoed, and the actual request is still checked by [`Authenticator::authenticate`].
+    pub fn cors_preflight<'h, H: HeaderPair<'h>>(
+        &self,
+        headers: impl IntoIterator<Item = H>,
+        api_key: Option<&str>,
+    ) -> CorsHeaders<'h> {
+        let request = request::scan(headers);
+        let origin = self.cors_origin(api_key.map(str::as_bytes), &request);
+        CorsHeaders::new(origin, true)
     }
 
-    /// The CORS headers for the actual response (success or error), given the request's
-    /// `x-notiflows-api-key` and `Origin`. An origin the project does not allow gets no
-    /// allow-origin; for an unknown or missing API key a well-formed origin is echoed, so the
-    /// page can read the `api_key_*` error.
-    pub fn cors_response<'a>(&self, api_key: Option<&str>, origin: Option<&'a str>) -> CorsHeaders<'a> {
-        CorsHeaders::new(self.cors_origin(api_key, origin), false)
+    /// The CORS headers for the actual response (success or error), from the request's
+    /// headers (`x-notiflows-api-key` and `Origin`). An origin the project does not allow,
+    /// and an `Origin` that `authenticate` refuses, get no allow-origin; for an unknown or
+    /// missing API key a well-formed origin is echoed, so the page can read the `api_key_*`
+    /// error.
+    pub fn cors_response<'h, H: HeaderPair<'h>>(&self, headers: impl IntoIterator<Item = H>) -> CorsHeaders<'h> {
+        let request = request::scan(headers);
+        let api_key = match request.api_key {
+            Field::Once(value) => Some(value),
+            _ => None,
+        };
+        CorsHeaders::new(self.cors_origin(api_key, &request), false)
     }
 
-    fn cors_origin<'a>(&self, api_key: Option<&str>, origin: Option<&'a str>) -> Option<&'a str> {
-        let origin = origin.filter(|o| origin::is_echoable(o))?;
-        match api_key.and_then(|k| self.projects.load().get(k).map(|p| p.origins.allows(Some(origin)))) {
-            Some(allowed) => allowed.then_some(origin),
-            None => Some(origin),
+    fn cors_origin<'h>(&self, api_key: Option<&[u8]>, request: &RequestHeaders<'h>) -> Option<&'h str> {
+        let Field::Once(value) = request.origin else { return None };
+        let origin = origin::read_header(value).ok().filter(|o| origin::is_echoable(o))?;
+        let projects = self.projects.load();
+        match api_key.map(|k| checked_api_key(k).and_then(|k| lookup(&projects, k))) {
+            Some(Ok(project)) => project.origins.allows(Some(origin)).then_some(origin),
+            _ => Some(origin),
         }
     }
 
@@ -266,7 +289,7 @@ impl Authenticator {
 
     /// Verifies a user token for `project`, through the cache when there is one.
     fn verify_user_key(&self, project: &Project, token: &[u8], now: i64) -> Result<AuthenticatedUser, Error> {
-        let verifier = project.verifier.as_ref().ok_or(Error::new(ErrorKind::SigningKeyNotConfigured))?;
+        let verifier = project.verifier.as_ref().ok_or(NO_PROJECT_KEY)?;
         let user = |claims: ClaimsRef<'_>| {
             Ok(AuthenticatedUser {
                 api_key: ApiKey::copy(&project.api_key),
@@ -312,7 +335,56 @@ impl Authenticator {
 /// The projects by API key.
 type Projects = HashMap<Arc<str>, Arc<Project>>;
 
+/// An `x-notiflows-api-key` value, its length checked before it is decoded or looked up.
+fn checked_api_key(api_key: &[u8]) -> Result<&str, Error> {
+    if api_key.len() > MAX_API_KEY_BYTES {
+        return Err(request::API_KEY_TOO_LONG);
+    }
+    core::str::from_utf8(api_key).map_err(|_| Error::new(ErrorKind::ApiKeyInvalid))
+}
+
+/// The project `api_key` names, borrowed from the snapshot. API keys are public: looking
+/// them up in a hash map leaks nothing worth hiding.
+fn lookup<'p>(projects: &'p Projects, api_key: &str) -> Result<&'p Project, Error> {
+    #[cfg(test)]
+    tests::LOOKUPS.with(|n| n.set(n.get() + 1));
+    projects.get(api_key).map(|p| &**p).ok_or(Error::new(ErrorKind::ApiKeyInvalid))
+}
+
 const _: () = {
     const fn shared_between_threads<T: Send + Sync>() {}
     shared_between_threads::<Authenticator>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    thread_local! {
+        /// Project lookups on this thread: evidence of work done.
+        pub(super) static LOOKUPS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn an_oversized_api_key_is_refused_before_it_is_decoded_or_looked_up() {
+        let auth = Authenticator::new(AuthenticatorOptions::default()).unwrap();
+        auth.add_project(ProjectConfig { api_key: "pk".into(), ..ProjectConfig::default() }).unwrap();
+        // 64 MiB, not UTF-8 past the first byte: decoding it would say so, not its size.
+        let mut huge = vec![0xff; 64 << 20];
+        huge[0] = b'p';
+        LOOKUPS.with(|n| n.set(0));
+        let err = auth.authenticate([(API_KEY_HEADER.as_bytes(), &huge[..])], 0).unwrap_err();
+        assert_eq!((err.kind(), err.detail()), (ErrorKind::ApiKeyInvalid, request::API_KEY_TOO_LONG.detail()));
+        let one_over = auth.authenticate([(API_KEY_HEADER.as_bytes(), &huge[..MAX_API_KEY_BYTES + 1])], 0);
+        assert_eq!(one_over.unwrap_err().detail(), request::API_KEY_TOO_LONG.detail());
+        assert_eq!(LOOKUPS.with(|n| n.get()), 0, "no lookup for an oversized key");
+        // The CORS answer reads the key with the same rule: no lookup either.
+        let cors =
+            auth.cors_response([(API_KEY_HEADER.as_bytes(), &huge[..]), (&b"origin"[..], &b"https://a.test"[..])]);
+        assert_eq!(cors.allow_origin(), Some("https://a.test"));
+        assert_eq!(LOOKUPS.with(|n| n.get()), 0);
+        // A key within the limit is looked up.
+        let _ = auth.authenticate([(API_KEY_HEADER, "pk_other")], 0);
+        assert_eq!(LOOKUPS.with(|n| n.get()), 1);
+    }
+}

@@ -4,11 +4,20 @@
 //! An origin is `scheme://host[:port]` (RFC 6454): no path, query, fragment or user info.
 //! Scheme and host compare ASCII case-insensitively; the default ports of `http` (80) and
 //! `https` (443) are dropped, so `https://a.example:443` and `https://A.example` are equal.
+//!
+//! What a list means:
+//! - An empty (or missing) list allows every origin: the project is not restricted to
+//!   particular browser pages.
+//! - A request without an `Origin` header is not origin-checked, whatever the list: it does
+//!   not come from a browser page (servers and mobile apps send none), and `Origin` only
+//!   protects browser users, so the API key and user credentials decide alone.
+//! - An `Origin` header sent twice, longer than 512 bytes or not UTF-8 is refused
+//!   (`origin_not_allowed`) whatever the list, as no browser sends one.
 
 use crate::error::{Error, ErrorKind};
 
 /// Longer request origins are refused without being looked at (a host is at most 253 bytes).
-const MAX_ORIGIN_BYTES: usize = 512;
+pub const MAX_ORIGIN_BYTES: usize = 512;
 const MAX_HOST_BYTES: usize = 253;
 const MAX_LABEL_BYTES: usize = 63;
 
@@ -68,6 +77,16 @@ impl AllowedOrigins {
             None => false,
         }
     }
+}
+
+/// A request's `Origin` header value as text: its length is checked first, then its
+/// encoding; either failing is `origin_not_allowed`, with a detail saying why.
+pub(crate) fn read_header(value: &[u8]) -> Result<&str, Error> {
+    let refused = |detail| Error::new(ErrorKind::OriginNotAllowed).with_detail(detail);
+    if value.len() > MAX_ORIGIN_BYTES {
+        return Err(refused("the Origin header is longer than 512 bytes"));
+    }
+    core::str::from_utf8(value).map_err(|_| refused("the Origin header is not UTF-8"))
 }
 
 /// Whether `origin` is safe to echo in `Access-Control-Allow-Origin`: `null` or a well-formed
@@ -344,6 +363,21 @@ mod tests {
         for odd in ["https://[", "https://[]", "://", "https://\u{e9}.example.com", "https://a.example.com:\u{661}"] {
             assert!(!origins.allows(Some(odd)), "{odd}");
         }
+    }
+
+    #[test]
+    fn headers_are_bounded_then_decoded() {
+        assert_eq!(read_header(b"https://a.test"), Ok("https://a.test"));
+        for bad in [&b"https://\xff.test"[..], &[b'a'; MAX_ORIGIN_BYTES + 1]] {
+            assert_eq!(read_header(bad).unwrap_err().kind(), ErrorKind::OriginNotAllowed);
+        }
+        // The length is checked before the bytes are looked at.
+        let mut long_and_invalid = vec![0xff; MAX_ORIGIN_BYTES + 1];
+        long_and_invalid[0] = b'h';
+        assert_eq!(
+            read_header(&long_and_invalid).unwrap_err().detail(),
+            Some("the Origin header is longer than 512 bytes")
+        );
     }
 
     #[test]

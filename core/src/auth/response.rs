@@ -1,7 +1,7 @@
 //! Turning an [`Error`] into the HTTP answer a server sends as is.
 
 use crate::error::Error;
-use crate::sign::push_json_string;
+use crate::json;
 
 /// An error as an HTTP response: 401 for credentials, 403 for origins, 500 for the server's
 /// own configuration; the body is `{"code":"...","message":"..."}` (`application/json`).
@@ -19,9 +19,9 @@ impl ErrorResponse {
         let message = error.to_string();
         let mut body = String::with_capacity(message.len() + error.code().len() + 32);
         body.push_str(r#"{"code":"#);
-        push_json_string(&mut body, error.code());
+        json::write_string(&mut body, error.code());
         body.push_str(r#","message":"#);
-        push_json_string(&mut body, &message);
+        json::write_string(&mut body, &message);
         body.push('}');
         ErrorResponse { status: error.http_status(), body }
     }

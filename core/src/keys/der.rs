@@ -1,6 +1,6 @@
 //! Just enough DER to read RSA keys and write the two public forms.
 //!
-//! Reading borrows the input and checks every length before using it; each structure is
+//! Reading (with `untrusted`) borrows the input and checks every length before using it; each structure is
 //! read whole, so trailing bytes are refused. Only what key loading needs is understood:
 //! SubjectPublicKeyInfo, PKCS#1 `RSAPublicKey`, PKCS#8 `PrivateKeyInfo`, and the public
 //! half of a PKCS#1 `RSAPrivateKey` (the rest of a private key is checked by aws-lc).
@@ -25,32 +25,28 @@ fn malformed() -> Error {
     Error::new(ErrorKind::KeyInvalid).with_detail("the key's DER encoding is malformed")
 }
 
-/// A cursor over DER bytes.
+/// A cursor over DER bytes: `untrusted`'s reader (ring's and webpki's), which never reads
+/// past its input and hands out borrowed slices.
 pub(crate) struct Reader<'a> {
-    rest: &'a [u8],
+    inner: untrusted::Reader<'a>,
 }
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(input: &'a [u8]) -> Self {
-        Reader { rest: input }
+        Reader { inner: untrusted::Reader::new(untrusted::Input::from(input)) }
     }
 
-    /// The tag of the next element, if any.
-    pub(crate) fn peek_tag(&self) -> Option<u8> {
-        self.rest.first().copied()
+    /// Whether the next element has tag `tag`.
+    pub(crate) fn peek_tag(&self, tag: u8) -> bool {
+        self.inner.peek(tag)
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        if n > self.rest.len() {
-            return Err(malformed());
-        }
-        let (head, tail) = self.rest.split_at(n);
-        self.rest = tail;
-        Ok(head)
+        self.inner.read_bytes(n).map(|input| input.as_slice_less_safe()).map_err(|_| malformed())
     }
 
     fn byte(&mut self) -> Result<u8, Error> {
-        Ok(self.take(1)?[0])
+        self.inner.read_byte().map_err(|_| malformed())
     }
 
     /// Reads one element: its tag and its contents. Only low tag numbers and minimal
@@ -112,7 +108,7 @@ impl<'a> Reader<'a> {
 
     /// Fails unless everything was read.
     pub(crate) fn finish(self) -> Result<(), Error> {
-        if self.rest.is_empty() {
+        if self.inner.at_end() {
             Ok(())
         } else {
             Err(malformed())
@@ -210,10 +206,12 @@ pub(crate) enum Shape {
 
 pub(crate) fn shape(input: &[u8]) -> Result<Shape, Error> {
     let inner = whole(input, TAG_SEQUENCE)?;
-    match inner.peek_tag() {
-        Some(TAG_SEQUENCE) => Ok(Shape::SequenceFirst),
-        Some(TAG_INTEGER) => Ok(Shape::IntegerFirst),
-        _ => Err(malformed()),
+    if inner.peek_tag(TAG_SEQUENCE) {
+        Ok(Shape::SequenceFirst)
+    } else if inner.peek_tag(TAG_INTEGER) {
+        Ok(Shape::IntegerFirst)
+    } else {
+        Err(malformed())
     }
 }
 
@@ -222,7 +220,7 @@ pub(crate) fn shape(input: &[u8]) -> Result<Shape, Error> {
 pub(crate) fn is_pkcs8(input: &[u8]) -> Result<bool, Error> {
     let mut seq = whole(input, TAG_SEQUENCE)?;
     seq.small_integer()?;
-    Ok(seq.peek_tag() == Some(TAG_SEQUENCE))
+    Ok(seq.peek_tag(TAG_SEQUENCE))
 }
 
 /// Appends one element with a minimal DER length.

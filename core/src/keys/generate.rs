@@ -1,11 +1,11 @@
 //! New signing key pairs, in the forms a dashboard shows once.
 
 use super::{pem, SigningKey};
-use crate::base64;
 use crate::error::{Error, ErrorKind};
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::RsaKeyPair;
+use base64ct::Encoding as _;
 use core::fmt;
 
 /// The key size callers should generate when the user does not choose one.
@@ -62,7 +62,8 @@ pub fn generate_signing_key(bits: usize) -> Result<GeneratedKeyPair, Error> {
     let pair = RsaKeyPair::generate(size).map_err(|_| failed())?;
     let pkcs8 = pair.as_der().map_err(|_| failed())?;
     let private_key_pem = pem::encode("PRIVATE KEY", pkcs8.as_ref());
-    let private_key_base64 = base64::encode_standard(private_key_pem.as_bytes());
+    // Constant-time encoding: this is the private key.
+    let private_key_base64 = base64ct::Base64::encode_string(private_key_pem.as_bytes());
     let public_key_pem = SigningKey::from_pair(pair)?.public_key().to_spki_pem();
     Ok(GeneratedKeyPair { private_key_pem, private_key_base64, public_key_pem })
 }

@@ -14,6 +14,7 @@ mod pem;
 mod private;
 
 pub use generate::{generate_signing_key, GeneratedKeyPair, DEFAULT_GENERATED_KEY_BITS, GENERATED_KEY_BITS};
+pub(crate) use pem::BASE64_PEM_PREFIX;
 pub use private::SigningKey;
 
 use crate::base64;
@@ -224,6 +225,16 @@ mod tests {
         let mut even = modulus(2048);
         even[255] = 0xfe;
         assert_eq!(key(&even, &[3]).unwrap_err().kind(), ErrorKind::KeyInvalid);
+    }
+
+    #[test]
+    fn messages_say_what_was_wrong() {
+        let exponent = key(&modulus(2048), &[2, 0, 0, 0, 0, 1]).unwrap_err().to_string();
+        assert_eq!(exponent, "the key is not supported: the RSA public exponent is larger than 2^33 - 1");
+        let size = key(&modulus(1024), &[3]).unwrap_err().to_string();
+        assert_eq!(size, "the key is not supported: the RSA modulus must be 2048 to 8192 bits long");
+        let generated = generate_signing_key(8192).unwrap_err().to_string();
+        assert_eq!(generated, "the key is not supported: key generation supports 2048, 3072 or 4096 bits");
     }
 
     #[test]

@@ -5,12 +5,12 @@
 //! `\n` escapes (as written in env files); all of these are tolerated. Nothing read here
 //! is ever put into an error message.
 
-use crate::base64;
 use crate::error::{Error, ErrorKind};
+use base64ct::{Base64, Encoding as _};
 use zeroize::Zeroizing;
 
 /// How the one-line base64 form starts: the encoding of `-----BEGIN`.
-const BASE64_PEM_PREFIX: &str = "LS0tLS1CRUdJTi";
+pub(crate) const BASE64_PEM_PREFIX: &str = "LS0tLS1CRUdJTi";
 const BEGIN: &str = "-----BEGIN ";
 const END: &str = "-----END ";
 const DASHES: &str = "-----";
@@ -61,7 +61,7 @@ pub(crate) fn decode(input: &[u8], expected: &'static str) -> Result<Decoded, Er
     if text.starts_with(BASE64_PEM_PREFIX) {
         let compact: Zeroizing<Vec<u8>> = Zeroizing::new(text.bytes().filter(|b| !b.is_ascii_whitespace()).collect());
         let pem = Zeroizing::new(
-            base64::decode_standard(&compact)
+            decode_key_base64(&compact)
                 .map_err(|_| invalid("the base64-encoded PEM line is not valid standard base64"))?,
         );
         let pem = core::str::from_utf8(&pem)
@@ -136,8 +136,15 @@ fn parse_block(text: &str, expected: &'static str) -> Result<Decoded, Error> {
     if compact.is_empty() {
         return Err(invalid("the PEM block is empty"));
     }
-    let der = base64::decode_standard(&compact).map_err(|_| invalid("the PEM body is not valid base64"))?;
+    let der = decode_key_base64(&compact).map_err(|_| invalid("the PEM body is not valid base64"))?;
     Ok(Decoded { label: Some(label), der: Zeroizing::new(der) })
+}
+
+/// Canonical padded standard base64 (whitespace already removed), decoded in constant time
+/// (`base64ct`): the input is key material, whose bytes must not steer timing.
+fn decode_key_base64(compact: &[u8]) -> Result<Vec<u8>, ()> {
+    let text = core::str::from_utf8(compact).map_err(|_| ())?;
+    Base64::decode_vec(text).map_err(|_| ())
 }
 
 fn classify(label: &str, expected: &'static str) -> Result<Label, Error> {
@@ -163,7 +170,7 @@ fn classify(label: &str, expected: &'static str) -> Result<Label, Error> {
 /// PEM text: `label`, base64 of `der` in 64-character lines, a trailing newline.
 pub(crate) fn encode(label: &str, der: &[u8]) -> String {
     // The body may be a private key: wipe this intermediate copy when done.
-    let body = Zeroizing::new(base64::encode_standard(der));
+    let body = Zeroizing::new(Base64::encode_string(der));
     let mut out = String::with_capacity(body.len() + body.len() / 64 + 2 * label.len() + 40);
     out.push_str(BEGIN);
     out.push_str(label);
@@ -194,7 +201,7 @@ mod tests {
         let pem = encode("PUBLIC KEY", &[0x30, 0x03, 0x02, 0x01, 0x01]);
         let want = Ok((Some(Label::Public), vec![0x30, 0x03, 0x02, 0x01, 0x01]));
         let escaped = pem.replace('\n', "\\n");
-        let one_line = base64::encode_standard(pem.as_bytes());
+        let one_line = Base64::encode_string(pem.as_bytes());
         for form in [
             pem.clone(),
             pem.replace('\n', "\r\n"),

@@ -46,7 +46,7 @@ fn typescript_union(name: &str) -> Vec<String> {
 #[test]
 fn the_c_header_has_the_tables_codes() {
     let table = table_codes();
-    assert_eq!(table.len(), notiflows::ErrorKind::ALL.len() + 4);
+    assert_eq!(table.len(), notiflows_auth::ErrorKind::ALL.len() + 4);
     assert_eq!(header_codes(), table);
 }
 
@@ -55,7 +55,7 @@ fn the_typescript_types_name_the_tables_codes_and_families() {
     assert_eq!(typescript_union("ErrorCode"), table_codes().into_keys().collect::<Vec<_>>());
     let families: std::collections::BTreeSet<String> = notiflows_auth_result::ERRORS
         .iter()
-        .map(|r| crate::error_table::row(*r).expect("a row").family.to_owned())
+        .map(|r| crate::result::row(*r).expect("a row").family.to_owned())
         .collect();
     assert_eq!(typescript_union("ErrorFamily"), families.into_iter().collect::<Vec<_>>());
 }

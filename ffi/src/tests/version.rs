@@ -4,7 +4,7 @@
 //! header's macros, node/package.json, the gem's version.rb) are checked here against it.
 //! `scripts/suites/80-install` checks the installed artifacts report it too.
 
-use crate::result::notiflows_auth_version;
+use crate::report::notiflows_auth_version;
 use std::ffi::CStr;
 use std::path::Path;
 

@@ -64,6 +64,8 @@ module NotiflowsAuth
     # NOTIFLOWS_AUTH_NO_EXPIRY.
     NO_EXPIRY = 2**64 - 1
     MAX_SUBJECT_BYTES = 2048
+    # NOTIFLOWS_AUTH_MAX_CORS_HEADERS.
+    MAX_CORS_HEADERS = 5
     DEFAULT_CACHE_CAPACITY = 10_000
 
     # notiflows_auth_numeric_date
@@ -160,10 +162,11 @@ module NotiflowsAuth
     attach_function :authenticator_set_allowed_origins, :notiflows_auth_authenticator_set_allowed_origins,
                     %i[pointer pointer size_t pointer size_t], R
     attach_function :authenticator_authenticate, :notiflows_auth_authenticator_authenticate,
-                    [:pointer, :pointer, :size_t, :pointer, :size_t, :int64, :pointer, :size_t, :pointer,
-                     Authenticated.by_ref], R
-    attach_function :authenticator_cors_headers, :notiflows_auth_authenticator_cors_headers,
-                    [:pointer, :pointer, :size_t, :pointer, :size_t, :bool, *BUF], R
+                    [:pointer, :pointer, :size_t, :int64, :pointer, :size_t, :pointer, Authenticated.by_ref], R
+    attach_function :authenticator_cors_response, :notiflows_auth_authenticator_cors_response,
+                    %i[pointer pointer size_t pointer size_t pointer], R
+    attach_function :authenticator_cors_preflight, :notiflows_auth_authenticator_cors_preflight,
+                    %i[pointer pointer size_t pointer size_t pointer size_t pointer], R
     attach_function :authenticator_free, :notiflows_auth_authenticator_free, [:pointer], :void
 
     module_function

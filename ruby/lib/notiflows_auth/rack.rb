@@ -27,12 +27,12 @@ module NotiflowsAuth
     def call(env)
       return @app.call(env) unless "#{env['SCRIPT_NAME']}#{env['PATH_INFO']}".start_with?(@prefix)
 
-      origin = env["HTTP_ORIGIN"]
+      headers = NotiflowsAuth.rack_headers(env)
       if env["REQUEST_METHOD"] == "OPTIONS" && env.key?("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        return [204, cors(origin: origin, preflight: true), []]
+        return [204, cors(headers, preflight: true), []]
       end
 
-      cors = cors(api_key: env["HTTP_X_NOTIFLOWS_API_KEY"], origin: origin)
+      cors = cors(headers)
       begin
         env[USER_KEY] = @authenticator.authenticate_rack(env, now: @now&.call)
       rescue NotiflowsAuth::BindingError
@@ -71,8 +71,8 @@ module NotiflowsAuth
     private
 
     # Lower-case names, as Rack 3 requires of response headers.
-    def cors(**options)
-      @authenticator.cors_headers(**options).to_h { |name, value| [name.downcase, value] }
+    def cors(headers, preflight: false)
+      @authenticator.cors_headers(headers, preflight: preflight).to_h { |name, value| [name.downcase, value] }
     end
   end
 end

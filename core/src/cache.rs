@@ -8,17 +8,21 @@
 //!   claims against the caller's `now` ([`TokenCache::verify_with`] is the one place that
 //!   puts these steps in order).
 //! - Bounded: at most `capacity` entries across all projects, split over shards of at most
-//!   `SHARD_ENTRIES` (64) entries; a full shard evicts with CLOCK (second chance), so tokens in
-//!   use stay and one-off tokens go.
+//!   `SHARD_ENTRIES` (64) entries; a full shard evicts with CLOCK (second chance), so tokens
+//!   in use stay and one-off tokens go.
 //! - A hit takes no lock and writes nothing other cores share: each shard is an immutable
-//!   table behind an `arc-swap` pointer, loaded through a thread-local slot, and an insert
-//!   publishes a copy of its (small) shard. So hits scale across cores; a hit hashes 40
-//!   bytes and allocates nothing.
+//!   table behind an `arc-swap` pointer, loaded through a thread-local slot, an insert
+//!   publishes a copy of its (small) shard, and the hit counter is striped per thread. So
+//!   hits scale across cores; a hit hashes the token and allocates nothing. A token over
+//!   the policy's size limit is refused before it is hashed.
+//!
+//! Internal: [`crate::Verifier`] (one key) and [`crate::Authenticator`] (projects, keyed by
+//! generation) are the only users; no binding chooses "verifier, or verifier plus cache".
 
 use crate::error::Error;
 use crate::token::{ClaimsRef, NumericDate};
 use crate::verify::Verifier;
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, Guard};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -32,7 +36,7 @@ const MAX_SHARDS: usize = 4096;
 
 /// Identifies one token as verified under one project generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CacheKey {
+pub(crate) struct CacheKey {
     generation: u64,
     digest: [u8; 32],
 }
@@ -40,7 +44,9 @@ pub struct CacheKey {
 impl CacheKey {
     /// The key of `token` under `generation` (any number the caller changes whenever the
     /// verifying key or rules change: old entries then become unreachable).
-    pub fn new(generation: u64, token: &[u8]) -> CacheKey {
+    pub(crate) fn new(generation: u64, token: &[u8]) -> CacheKey {
+        #[cfg(test)]
+        tests::HASHED_BYTES.with(|n| n.set(n.get() + token.len()));
         let mut digest = [0; 32];
         digest.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, token).as_ref());
         CacheKey { generation, digest }
@@ -48,19 +54,12 @@ impl CacheKey {
 }
 
 /// A bounded cache of verified claims, safe to share between threads (see the module
-/// docs). Also public for the C ABI's verifier, which caches without projects.
-pub struct TokenCache {
+/// docs).
+pub(crate) struct TokenCache {
     shards: Box<[Shard]>,
+    capacity: usize,
     hits: Counter,
     misses: Counter,
-}
-
-/// How often [`TokenCache::verify_with`] found a token (hits) or verified it (misses), for
-/// a server's metrics.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CacheStats {
-    pub hits: u64,
-    pub misses: u64,
 }
 
 /// Stripes of a counter, each on its own cache line.
@@ -87,6 +86,26 @@ impl Counter {
 
     fn total(&self) -> u64 {
         self.0.iter().map(|s| s.0.load(Ordering::Relaxed)).sum()
+    }
+}
+
+/// How often the cache found a token (hits) or verified it (misses), for a server's
+/// metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+}
+
+/// A cached entry, read from its shard's table under an `arc-swap` guard.
+struct Hit {
+    table: Guard<Arc<Table>>,
+    slot: usize,
+}
+
+impl Hit {
+    fn claims(&self) -> ClaimsRef<'_> {
+        self.table.slots[self.slot].claims()
     }
 }
 
@@ -138,7 +157,7 @@ impl Slot {
 impl TokenCache {
     /// A cache of at most `capacity` entries; `None` when `capacity` is 0 (no cache).
     /// Memory grows with use, never beyond `capacity` entries.
-    pub fn new(capacity: usize) -> Option<TokenCache> {
+    pub(crate) fn new(capacity: usize) -> Option<TokenCache> {
         let shards = capacity.div_ceil(SHARD_ENTRIES).min(MAX_SHARDS);
         if shards == 0 {
             return None;
@@ -151,7 +170,12 @@ impl TokenCache {
                 hand: Mutex::new(0),
             })
             .collect();
-        Some(TokenCache { shards, hits: Counter::default(), misses: Counter::default() })
+        Some(TokenCache { shards, capacity, hits: Counter::default(), misses: Counter::default() })
+    }
+
+    /// The most entries kept.
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
     }
 
     fn shard(&self, key: &CacheKey) -> &Shard {
@@ -160,26 +184,30 @@ impl TokenCache {
         &self.shards[spread % self.shards.len()]
     }
 
-    /// Verifies `token` at `now` like [`Verifier::verify_with`], through the cache: a token
-    /// already verified under `generation` skips the signature check, and its time claims
-    /// are checked against `now` on every call. Only tokens that pass every rule are cached.
-    /// `f` gets the claims (at most one call). A hit allocates nothing.
+    /// Verifies `token` at `now` like [`Verifier::verify_with`], through the cache: the size
+    /// limit first, then a token already verified under `generation` skips the signature
+    /// check, and its time claims are checked against `now` on every call. Only tokens that
+    /// pass every rule are cached. A hit allocates nothing.
     ///
-    /// `generation` must change whenever the verifier's key or policy does; a caller with
-    /// one verifier per cache passes 0.
-    pub fn verify_with<R>(
+    /// `generation` must change whenever the verifier's key or policy does; a cache with
+    /// one verifier passes 0.
+    pub(crate) fn verify_with<R>(
         &self,
         verifier: &Verifier,
         generation: u64,
         token: &[u8],
         now: i64,
-        mut f: impl FnMut(ClaimsRef<'_>) -> R,
+        f: impl FnOnce(ClaimsRef<'_>) -> R,
     ) -> Result<R, Error> {
         let policy = verifier.policy();
+        // Before hashing: an oversized token costs nothing but this comparison.
+        policy.check_size(token)?;
         let key = CacheKey::new(generation, token);
-        if let Some(hit) = self.get(&key, |claims| policy.check_times(&claims, now).map(|()| f(claims))) {
+        if let Some(hit) = self.get(&key) {
             self.hits.add();
-            return hit;
+            let claims = hit.claims();
+            policy.check_times(&claims, now)?;
+            return Ok(f(claims));
         }
         self.misses.add();
         verifier.verify_signature_with(token, |claims| {
@@ -190,22 +218,23 @@ impl TokenCache {
     }
 
     /// Hits and misses of [`TokenCache::verify_with`] so far.
-    pub fn stats(&self) -> CacheStats {
+    pub(crate) fn stats(&self) -> CacheStats {
         CacheStats { hits: self.hits.total(), misses: self.misses.total() }
     }
 
-    /// Hands the cached claims for `key` to `f`, or `None` on a miss. Allocates nothing.
-    pub fn get<R>(&self, key: &CacheKey, f: impl FnOnce(ClaimsRef<'_>) -> R) -> Option<R> {
+    /// The cached entry for `key`, marked as in use. Allocates nothing.
+    fn get(&self, key: &CacheKey) -> Option<Hit> {
         let table = self.shard(key).table.load();
-        let slot = table.slots.get(*table.index.get(key)?)?;
-        if !slot.referenced.load(Ordering::Relaxed) {
-            slot.referenced.store(true, Ordering::Relaxed);
+        let slot = *table.index.get(key)?;
+        let referenced = &table.slots.get(slot)?.referenced;
+        if !referenced.load(Ordering::Relaxed) {
+            referenced.store(true, Ordering::Relaxed);
         }
-        Some(f(slot.claims()))
+        Some(Hit { table, slot })
     }
 
     /// Remembers claims that just verified, evicting an entry if the shard is full.
-    pub fn insert(&self, key: CacheKey, claims: &ClaimsRef<'_>) {
+    fn insert(&self, key: CacheKey, claims: &ClaimsRef<'_>) {
         let slot = Arc::new(Slot::new(key, claims));
         let shard = self.shard(&key);
         // A panic elsewhere never leaves a table half-written (a copy is published whole).
@@ -261,8 +290,13 @@ mod tests {
         ClaimsRef { sub, exp: Some(NumericDate::from_seconds(10)), nbf: None, iat: None }
     }
 
+    thread_local! {
+        /// Bytes hashed into cache keys on this thread: evidence of work done.
+        pub(super) static HASHED_BYTES: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
     fn sub_of(cache: &TokenCache, key: &CacheKey) -> Option<String> {
-        cache.get(key, |c| c.sub.to_string())
+        cache.get(key).map(|hit| hit.claims().sub.to_string())
     }
 
     #[test]
@@ -277,7 +311,7 @@ mod tests {
         assert_eq!(sub_of(&cache, &key), None);
         cache.insert(key, &claims("alice"));
         assert_eq!(sub_of(&cache, &key), Some("alice".into()));
-        assert_eq!(cache.get(&key, |c| c.exp), Some(Some(NumericDate::from_seconds(10))));
+        assert_eq!(cache.get(&key).map(|hit| hit.claims().exp), Some(Some(NumericDate::from_seconds(10))));
         assert_eq!(sub_of(&cache, &CacheKey::new(2, b"token")), None, "another generation");
         assert_eq!(sub_of(&cache, &CacheKey::new(1, b"token ")), None, "other bytes");
         cache.insert(key, &claims("alice"));
@@ -313,5 +347,23 @@ mod tests {
         }
         assert!(sub_of(&cache, &keys[2]).is_some());
         assert_eq!(keys.iter().filter(|k| sub_of(&cache, k).is_some()).count(), 1);
+    }
+
+    #[test]
+    fn an_oversized_token_is_refused_before_it_is_hashed() {
+        use crate::{ErrorKind, Policy, SigningKey};
+        let pem = include_bytes!("../tests/fixtures/rsa2048_private_pkcs1.pem");
+        let key = SigningKey::parse(pem).unwrap().public_key().clone();
+        let verifier = Verifier::with_cache(key, Policy::default(), 8).unwrap();
+        let huge = vec![b'a'; 32 << 20];
+        HASHED_BYTES.with(|n| n.set(0));
+        assert_eq!(verifier.verify(&huge, 0).unwrap_err().kind(), ErrorKind::TokenTooLarge);
+        assert_eq!(HASHED_BYTES.with(|n| n.get()), 0, "nothing was hashed");
+        // One byte over the limit is refused the same way; at the limit the token is hashed.
+        let limit = Policy::default().max_token_bytes;
+        assert_eq!(verifier.verify(&huge[..limit + 1], 0).unwrap_err().kind(), ErrorKind::TokenTooLarge);
+        assert_eq!(HASHED_BYTES.with(|n| n.get()), 0);
+        assert_eq!(verifier.verify(&huge[..limit], 0).unwrap_err().kind(), ErrorKind::TokenMalformed);
+        assert_eq!(HASHED_BYTES.with(|n| n.get()), limit);
     }
 }

@@ -1,5 +1,6 @@
-//! Reading the three Notiflows headers from a request, and checking the Development Mode
-//! user id.
+//! Reading a request's headers: the three Notiflows headers and `Origin`, each by one
+//! rule (sent twice: refused, never a silent pick), and checking the Development Mode user
+//! id.
 
 use crate::error::{Error, ErrorKind};
 
@@ -10,6 +11,9 @@ pub const USER_KEY_HEADER: &str = "x-notiflows-user-key";
 /// The user's external id, unsigned (Development Mode only).
 pub const USER_ID_HEADER: &str = "x-notiflows-user-id";
 
+/// The browser's origin (RFC 6454), read with the same rule as the Notiflows headers.
+pub const ORIGIN_HEADER: &str = "origin";
+
 /// Longest Development Mode user id, in bytes of UTF-8.
 pub const MAX_USER_ID_BYTES: usize = 256;
 
@@ -18,7 +22,9 @@ pub const MAX_USER_ID_BYTES: usize = 256;
 /// Implemented for `(&str, &str)`, `(&[u8], &[u8])`, `(&HeaderName, &HeaderValue)` from the
 /// `http` crate and any other pair of references to `AsRef<[u8]>` values, and for
 /// references to such pairs (so `&[(&str, &str)]` and `&Vec<(String, String)>` work).
-/// Values are taken as the HTTP library delivers them, without surrounding whitespace.
+/// Values are taken as the HTTP library delivers them. Whitespace (spaces and tabs) around
+/// a value is not part of it (RFC 9110 section 5.5) and is dropped by [`scan`], so a
+/// parser that leaves it in and one that strips it give the same answer.
 pub trait HeaderPair<'h> {
     /// The header's name (compared ASCII case-insensitively).
     fn name(&self) -> &[u8];
@@ -63,19 +69,25 @@ impl<'h> Field<'h> {
     }
 }
 
-/// The Notiflows headers of one request.
+/// The headers of one request that authentication reads.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Credentials<'h> {
+pub(crate) struct RequestHeaders<'h> {
     pub api_key: Field<'h>,
     pub user_key: Field<'h>,
     pub user_id: Field<'h>,
+    pub origin: Field<'h>,
 }
 
-/// Collects the three Notiflows headers in one pass, without allocating; other headers are
-/// ignored.
-pub(crate) fn scan<'h, H: HeaderPair<'h>>(headers: impl IntoIterator<Item = H>) -> Credentials<'h> {
-    let mut found = Credentials { api_key: Field::Absent, user_key: Field::Absent, user_id: Field::Absent };
-    for header in headers {
+/// Collects the Notiflows headers and `Origin` in one pass, without allocating; other
+/// headers are ignored. Values lose the whitespace around them.
+pub(crate) fn scan<'h, H: HeaderPair<'h>>(request_headers: impl IntoIterator<Item = H>) -> RequestHeaders<'h> {
+    let mut found = RequestHeaders {
+        api_key: Field::Absent,
+        user_key: Field::Absent,
+        user_id: Field::Absent,
+        origin: Field::Absent,
+    };
+    for header in request_headers {
         let name = header.name();
         let field = if name.eq_ignore_ascii_case(API_KEY_HEADER.as_bytes()) {
             &mut found.api_key
@@ -83,12 +95,23 @@ pub(crate) fn scan<'h, H: HeaderPair<'h>>(headers: impl IntoIterator<Item = H>) 
             &mut found.user_key
         } else if name.eq_ignore_ascii_case(USER_ID_HEADER.as_bytes()) {
             &mut found.user_id
+        } else if name.eq_ignore_ascii_case(ORIGIN_HEADER.as_bytes()) {
+            &mut found.origin
         } else {
             continue;
         };
-        field.add(header.value());
+        field.add(field_value(header.value()));
     }
     found
+}
+
+/// A header's value without the optional whitespace (spaces and tabs) around it, which
+/// RFC 9110 (section 5.5) says is not part of the value.
+pub fn field_value(raw: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| matches!(b, b' ' | b'\t');
+    let start = raw.iter().position(|b| !is_ows(b)).unwrap_or(raw.len());
+    let end = raw.iter().rposition(|b| !is_ows(b)).map_or(start, |i| i + 1);
+    &raw[start..end]
 }
 
 // A Notiflows header sent more than once is refused with the kind its own problems use.
@@ -98,6 +121,10 @@ pub(crate) const USER_KEY_REPEATED: Error = Error::new(ErrorKind::TokenMalformed
     .with_detail("x-notiflows-user-key was sent more than once; send it exactly once");
 pub(crate) const USER_ID_REPEATED: Error = Error::new(ErrorKind::UserIdInvalid)
     .with_detail("x-notiflows-user-id was sent more than once; send it exactly once");
+pub(crate) const ORIGIN_REPEATED: Error =
+    Error::new(ErrorKind::OriginNotAllowed).with_detail("the Origin header was sent more than once");
+pub(crate) const API_KEY_TOO_LONG: Error =
+    Error::new(ErrorKind::ApiKeyInvalid).with_detail("x-notiflows-api-key is longer than 256 bytes");
 
 /// A Development Mode user id: 1 to [`MAX_USER_ID_BYTES`] bytes of UTF-8 without control
 /// characters, else `user_id_invalid`.
@@ -143,6 +170,24 @@ mod tests {
         assert_eq!(scan(&owned).api_key, Field::Once(b"pk"));
         let bytes: [(&[u8], &[u8]); 1] = [(b"x-notiflows-user-key", b"\xff")];
         assert_eq!(scan(bytes).user_key, Field::Once(b"\xff"));
+    }
+
+    #[test]
+    fn origin_is_read_like_the_notiflows_headers() {
+        assert_eq!(scan([("Origin", "https://a.test")]).origin, Field::Once(b"https://a.test"));
+        assert_eq!(scan([("origin", "https://a.test"), ("ORIGIN", "https://b.test")]).origin, Field::Repeated);
+        assert_eq!(scan([("x-origin", "https://a.test")]).origin, Field::Absent);
+    }
+
+    #[test]
+    fn surrounding_whitespace_is_not_part_of_a_value() {
+        assert_eq!(field_value(b" \t pk_1 \t"), b"pk_1");
+        assert_eq!(field_value(b"a b"), b"a b");
+        assert_eq!(field_value(b"  "), b"");
+        assert_eq!(field_value(b""), b"");
+        // Only SP and HTAB are OWS: other bytes stay and are judged by the header's rule.
+        assert_eq!(field_value(b"\npk\r"), b"\npk\r");
+        assert_eq!(scan([("x-notiflows-api-key", " pk ")]).api_key, Field::Once(b"pk"));
     }
 
     #[test]
