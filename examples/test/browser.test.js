@@ -161,7 +161,8 @@ test('a failing token endpoint is retried with backoff, and the client recovers'
   const result = await page.evaluate(async ({ api, options }) => {
     const client = window.nf.createNotiflowsClient({ ...options, fetchToken: window.nf.tokenFromEndpoint('/notiflows-token'), baseUrl: api });
     const outcomes = [];
-    for (let i = 0; i < 35; i += 1) {
+    // 6 s of requests: the 2 s outage plus up to 1 s of backoff leave a margin for slow starts.
+    for (let i = 0; i < 60; i += 1) {
       try {
         await client.fetch('/v1/me');
         outcomes.push('ok');
