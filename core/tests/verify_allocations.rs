@@ -5,42 +5,11 @@
 //! counting global allocator.
 
 mod common;
+mod counting_alloc;
 
 use common::{b64url, jwt_cases, shared_public_key, with_each_provider};
+use counting_alloc::count;
 use notiflows_auth::{Policy, Provider, Verifier};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-    static BYTES: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        let _ = BYTES.try_with(|c| c.set(c.get() + layout.size() as u64));
-        // SAFETY: the caller's contract for `alloc` is passed on as is.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// (allocations, bytes) made by `f` on this thread.
-fn count<T>(f: impl FnOnce() -> T) -> (u64, u64) {
-    let before = (ALLOCATIONS.with(Cell::get), BYTES.with(Cell::get));
-    std::hint::black_box(f());
-    (ALLOCATIONS.with(Cell::get) - before.0, BYTES.with(Cell::get) - before.1)
-}
 
 #[test]
 fn full_verify_allocates_exactly_what_the_bare_library_does() {
