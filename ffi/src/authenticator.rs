@@ -193,6 +193,7 @@ pub unsafe extern "C" fn notiflows_auth_authenticator_add_project(
             security_mode: notiflows_auth_security_mode::from_u32(security_mode)?,
             signing_public_key,
             allowed_origins: origins.into_iter().map(str::to_owned).collect(),
+            ..ProjectConfig::default()
         })?;
         Ok(())
     })

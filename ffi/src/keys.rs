@@ -4,7 +4,7 @@ use crate::boundary::{guard, guard_value};
 use crate::io::{self, input_str, optional_str, Handle, Out, OutBytes};
 use crate::result::notiflows_auth_result;
 use crate::time::resolve_now;
-use notiflows_auth::{generate_signing_key, GeneratedKeyPair, PublicKey, SignOptions, SigningKey};
+use notiflows_auth::{generate_signing_key, GeneratedKeyPair, Kid, PublicKey, SignOptions, SigningKey};
 use zeroize::Zeroize;
 
 /// Pass as `expires_in_seconds` to sign a token without `exp` (it then never expires, unless
@@ -236,7 +236,7 @@ pub unsafe extern "C" fn notiflows_auth_signing_key_sign(
             )
         };
         let expires_in = (expires_in_seconds != NOTIFLOWS_AUTH_NO_EXPIRY).then_some(expires_in_seconds);
-        let options = SignOptions { now: resolve_now(now), expires_in, kid };
+        let options = SignOptions { now: resolve_now(now), expires_in, kid: kid.map_or(Kid::Key, Kid::Custom) };
         out.write(key.sign_user_token(sub, &options)?.as_bytes())
     })
 }

@@ -77,6 +77,7 @@ pub fn project(mode: SecurityMode, key: Option<&PublicKey>, origins: &[&str]) ->
         security_mode: mode,
         signing_public_key: key.cloned(),
         allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
+        ..ProjectConfig::default()
     }
 }
 
