@@ -253,6 +253,10 @@ fn user_revocations_are_bounded_and_pruned() {
         ..project(SECURE, Some(&keys()[0].public), &[])
     };
     a.add_project(config.clone()).unwrap();
+    // The whole list travels in a project document (lifetime members included).
+    let text = project_to_json(&a.project_config(API_KEY).unwrap());
+    assert!(text.len() > 64 * 1024);
+    assert_eq!(project_from_json(text.as_bytes()).unwrap(), a.project_config(API_KEY).unwrap());
     let err = a.revoke_user_tokens_issued_before(API_KEY, "one-more", NOW).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
     a.revoke_user_tokens_issued_before(API_KEY, "user1", NOW + 1).unwrap();
