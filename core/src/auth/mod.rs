@@ -13,9 +13,12 @@
 //!    `Origin` is refused the same way; a request without `Origin` is not origin-checked.
 //! 3. A repeated user key is `token_malformed`, a repeated user id `user_id_invalid`, each
 //!    with a detail saying it was repeated.
-//! 4. Secure Mode: `x-notiflows-user-key` must be a user token signed with the project's
-//!    current key (`signing_key_not_configured` when it has none, `user_key_missing` when
-//!    only `x-notiflows-user-id` or nothing is sent). Development Mode: a user key, when
+//! 4. Secure Mode: `x-notiflows-user-key` must be a user token signed with one of the
+//!    project's keys: the one its `kid` names (`key_unknown` for none, or for a retiring key
+//!    past its deadline, before any RSA work), or the active key when it has no `kid`
+//!    (`signing_key_not_configured` when the project has no key, `user_key_missing` when
+//!    only `x-notiflows-user-id` or nothing is sent); then the project's revocation
+//!    cut-offs (`token_revoked`). Development Mode: a user key, when
 //!    sent, is verified and wins; otherwise `x-notiflows-user-id` names the user.
 //!
 //! Configuration changes (`add_project`, `set_signing_key`, `set_security_mode`, ...) take
