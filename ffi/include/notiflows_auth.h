@@ -794,9 +794,10 @@ notiflows_auth_result notiflows_auth_signing_key_kid(const struct notiflows_auth
 notiflows_auth_result notiflows_auth_signing_key_public_key(const struct notiflows_auth_signing_key *key,
                                                             struct notiflows_auth_public_key **out_key);
 
-// A buffer size that always holds a token signed by `notiflows_auth_signing_key_sign` for
-// a `sub` of `sub_len` bytes and a `kid` of `kid_len` bytes, whatever the key size
-// (saturates at `SIZE_MAX`). Thread-safe.
+// A buffer size that always holds a token signed by `notiflows_auth_signing_key_sign` (or
+// `_sign_with_kid`) for a `sub` of `sub_len` bytes and a `kid` of `kid_len` bytes (pass 0
+// for the key's own kid, or none: up to `NOTIFLOWS_AUTH_MAX_KID_BYTES` is always counted),
+// whatever the key size (saturates at `SIZE_MAX`). Thread-safe.
 size_t notiflows_auth_sign_buffer_size(size_t sub_len, size_t kid_len);
 
 // Signs a user token: header `{"alg":"RS256","typ":"JWT","kid":...}`, claims
