@@ -316,10 +316,26 @@ impl Authenticator {
     }
 
     /// The project's public keys as an RFC 7517 JWK Set (`{"keys":[...]}`, the active key
-    /// first, then the retiring ones), for gateways that check signatures themselves.
+    /// first, then the retiring ones), for gateways that check signatures themselves. Every
+    /// key held is listed, a retiring key past its deadline too (it stays until the next
+    /// rotation): give a gateway [`Authenticator::jwks_at`] instead.
     pub fn jwks(&self, api_key: &str) -> Result<String, Error> {
         let projects = self.projects.load();
         Ok(jwk_set(&lookup(&projects, api_key)?.keys.keys()))
+    }
+
+    /// The JWK Set of the keys that verify at `now`: the active key and the retiring keys
+    /// whose deadline is later than `now`, so that a gateway refuses what this
+    /// authenticator refuses.
+    pub fn jwks_at(&self, api_key: &str, now: i64) -> Result<String, Error> {
+        let projects = self.projects.load();
+        let keys = &lookup(&projects, api_key)?.keys;
+        let live = keys
+            .active()
+            .cloned()
+            .into_iter()
+            .chain(keys.retiring().into_iter().filter(|r| now < r.until).map(|r| r.key));
+        Ok(jwk_set(&live.collect::<Vec<_>>()))
     }
 
     /// Switches a project's mode, atomically like a key rotation.
