@@ -372,7 +372,8 @@ fn jwks_round_trip_with_the_same_keys_and_kids() {
     assert_eq!(a.jwks("pk_nope").unwrap_err().kind(), ErrorKind::ApiKeyInvalid);
     // What a gateway gets at a time: the retiring key until its deadline, not at it.
     assert_eq!(parse_jwk_set(a.jwks_at(API_KEY, NOW + 59).unwrap().as_bytes()).unwrap().len(), 2);
-    assert_eq!(parse_jwk_set(a.jwks_at(API_KEY, NOW + 60).unwrap().as_bytes()).unwrap(), [named.clone()]);
+    let at_deadline = parse_jwk_set(a.jwks_at(API_KEY, NOW + 60).unwrap().as_bytes()).unwrap();
+    assert_eq!(at_deadline.iter().map(PublicKey::kid).collect::<Vec<_>>(), ["key-\"2\""]);
     // A JWK without kid gets the thumbprint.
     let jwk: Value = serde_json::from_str(&k0.public.to_jwk()).unwrap();
     let bare = json!({ "keys": [{ "kty": "RSA", "n": jwk["n"], "e": jwk["e"] }] });
