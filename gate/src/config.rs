@@ -3,7 +3,7 @@
 //! command line alone (`--store`, `--listen`, `--admin-listen`) is enough.
 
 use crate::strict::{check_members, parse_document, typed};
-use notiflows_auth::{AuthenticatorOptions, Policy};
+use notiflows_auth::{AuthenticatorOptions, Policy, Provider};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -55,6 +55,9 @@ pub struct Auth {
     pub max_token_bytes: usize,
     pub iat_skew_seconds: u64,
     pub cache_capacity: usize,
+    /// The library verifying signatures: `"ring"` (the default) or `"aws-lc-rs"`, read by
+    /// the core's own parser.
+    pub provider: String,
 }
 
 const CONFIG_MEMBERS: &[&str] = &["store", "listen", "admin_listen", "reload_interval_ms", "limits", "auth"];
@@ -66,8 +69,15 @@ const LIMITS_MEMBERS: &[&str] = &[
     "max_connections",
     "max_admin_body_bytes",
 ];
-const AUTH_MEMBERS: &[&str] =
-    &["leeway_seconds", "require_exp", "max_lifetime_seconds", "max_token_bytes", "iat_skew_seconds", "cache_capacity"];
+const AUTH_MEMBERS: &[&str] = &[
+    "leeway_seconds",
+    "require_exp",
+    "max_lifetime_seconds",
+    "max_token_bytes",
+    "iat_skew_seconds",
+    "cache_capacity",
+    "provider",
+];
 
 impl Default for Config {
     fn default() -> Self {
@@ -106,24 +116,26 @@ impl Default for Auth {
             max_token_bytes: policy.max_token_bytes,
             iat_skew_seconds: policy.iat_skew_seconds,
             cache_capacity: options.cache_capacity,
+            provider: policy.provider.name().to_string(),
         }
     }
 }
 
 impl Auth {
-    pub fn options(&self) -> AuthenticatorOptions {
-        AuthenticatorOptions {
+    /// The core's options. `provider` was checked by [`Config::check`]; an unknown name
+    /// here is the core's `config_invalid`.
+    pub fn options(&self) -> Result<AuthenticatorOptions, notiflows_auth::Error> {
+        Ok(AuthenticatorOptions {
             policy: Policy {
                 leeway_seconds: self.leeway_seconds,
                 require_exp: self.require_exp,
                 max_lifetime_seconds: self.max_lifetime_seconds,
                 max_token_bytes: self.max_token_bytes,
                 iat_skew_seconds: self.iat_skew_seconds,
-                // The gate's configuration has no provider member yet: the default (ring).
-                ..Policy::default()
+                provider: Provider::from_name(&self.provider)?,
             },
             cache_capacity: self.cache_capacity,
-        }
+        })
     }
 }
 
@@ -174,10 +186,12 @@ impl Config {
             (l.max_connections >= 1, "limits.max_connections must be at least 1"),
             (l.max_admin_body_bytes >= 1024, "limits.max_admin_body_bytes must be at least 1024"),
         ];
-        match checks.iter().find(|(ok, _)| !ok) {
-            Some((_, message)) => Err(message.to_string()),
-            None => Ok(()),
+        if let Some((_, message)) = checks.iter().find(|(ok, _)| !ok) {
+            return Err(message.to_string());
         }
+        // The core's parser and message: `config_invalid: provider must be ...`.
+        Provider::from_name(&self.auth.provider).map_err(|e| format!("auth.provider: {}: {e}", e.code()))?;
+        Ok(())
     }
 }
 

@@ -138,7 +138,13 @@ pub async fn start(options: Options) -> Result<Running, String> {
     }
     let demo_instructions =
         token.map(|token| demo::instructions(listen, admin_listen, &token, shared.admin_token.as_deref()));
-    tracing::info!(%listen, admin = ?admin_listen, generation = shared.snapshot().generation, "gate serving");
+    tracing::info!(
+        %listen,
+        admin = ?admin_listen,
+        generation = shared.snapshot().generation,
+        provider = %shared.config.auth.provider,
+        "gate serving"
+    );
     Ok(Running { listen, admin_listen, demo_instructions, shared, stop, tasks })
 }
 

@@ -45,6 +45,7 @@ async fn ready(State(shared): State<Arc<Shared>>) -> Response {
         "config_generation": gauges.generation,
         "projects": gauges.projects,
         "stale_reason": shared.stale(),
+        "provider": shared.config.auth.provider,
     });
     json(StatusCode::OK, body.to_string())
 }

@@ -187,8 +187,8 @@ impl Shared {
 }
 
 fn build(config: &Config, file: StoreFile, generation: u64) -> Result<Snapshot, ChangeError> {
-    let auth =
-        core_api::authenticator(config.auth.options(), &file).map_err(|(key, e)| ChangeError::Invalid(key, e))?;
+    let options = config.auth.options().map_err(|e| ChangeError::Invalid(String::new(), e))?;
+    let auth = core_api::authenticator(options, &file).map_err(|(key, e)| ChangeError::Invalid(key, e))?;
     let modes = file.projects.iter().filter_map(|p| Some((p.api_key.clone(), p.security_mode.parse().ok()?))).collect();
     let jwk_sets = core_api::jwk_sets(&file);
     Ok(Snapshot { auth, file, modes, jwk_sets, generation })
