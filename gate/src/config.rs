@@ -279,4 +279,49 @@ mod tests {
         assert_eq!(err, "unknown member `admin_lisen` (did you mean `admin_listen`?)");
         assert!(Config::parse(br#"{"limits": {"max_headers": 1}}"#, true).is_err());
     }
+
+    #[test]
+    fn postgres_members_are_strict_and_checked() {
+        let config = Config::parse(
+            b"store = \"postgres://g@127.0.0.1/auth\"\n[postgres]\nlease_ms = 1500\nquery_timeout_ms = 400\nmax_wait_ms = 3000\nreplica_id = \"r1\"\nserve_stale = true\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(config.postgres.lease_ms, 1500);
+        assert_eq!(config.postgres.replica_id.as_deref(), Some("r1"));
+        assert!(config.postgres.serve_stale);
+        let err = Config::parse(b"[postgres]\nlease = 1500\n", false).unwrap_err();
+        assert_eq!(err, "unknown member `postgres.lease` (did you mean `lease_ms`?)");
+        for (bad, message) in [
+            ("lease_ms = 100", "postgres.lease_ms must be 300 to 600000"),
+            ("max_wait_ms = 10", "postgres.max_wait_ms must be at least lease_ms"),
+            ("query_timeout_ms = 2000", "postgres.query_timeout_ms must be 1 to a third of lease_ms"),
+            ("lease_margin_percent = 1", "postgres.lease_margin_percent must be 5 to 50"),
+            ("pool_size = 0", "postgres.pool_size must be 1 to 64"),
+            ("replica_id = \"a b\"", "postgres.replica_id must be 1 to 64 letters, digits, `-`, `_` or `.`"),
+        ] {
+            let err = Config::parse(format!("[postgres]\n{bad}\n").as_bytes(), false).unwrap_err();
+            assert_eq!(err, message, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_database_url_is_not_taken_relative_to_the_configuration_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gate.toml");
+        std::fs::write(&path, "store = \"postgres://g@127.0.0.1/auth\"\n").unwrap();
+        assert_eq!(Config::load(&path).unwrap().store.unwrap(), PathBuf::from("postgres://g@127.0.0.1/auth"));
+        std::fs::write(&path, "store = \"projects.json\"\n").unwrap();
+        assert_eq!(Config::load(&path).unwrap().store.unwrap(), dir.path().join("projects.json"));
+    }
+
+    #[test]
+    fn the_fleet_example_configurations_load() {
+        for i in 1..=3 {
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../deploy/fleet/gate-r{i}.toml"));
+            let config = Config::load(&path).unwrap();
+            assert_eq!(config.postgres.replica_id, Some(format!("r{i}")));
+            assert!(crate::pg_url::parse(config.store.unwrap().to_str().unwrap()).is_ok());
+        }
+    }
 }
