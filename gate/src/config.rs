@@ -290,8 +290,8 @@ mod tests {
         assert_eq!(config.postgres.lease_ms, 1500);
         assert_eq!(config.postgres.replica_id.as_deref(), Some("r1"));
         assert!(config.postgres.serve_stale);
-        let err = Config::parse(b"[postgres]\nlease = 1500\n", false).unwrap_err();
-        assert_eq!(err, "unknown member `postgres.lease` (did you mean `lease_ms`?)");
+        let err = Config::parse(b"[postgres]\nlease_m = 1500\n", false).unwrap_err();
+        assert_eq!(err, "unknown member `postgres.lease_m` (did you mean `lease_ms`?)");
         for (bad, message) in [
             ("lease_ms = 100", "postgres.lease_ms must be 300 to 600000"),
             ("max_wait_ms = 10", "postgres.max_wait_ms must be at least lease_ms"),
