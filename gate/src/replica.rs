@@ -184,3 +184,35 @@ async fn renew(shared: &Shared, lease: &Lease, client: &mut Client, limit: Durat
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(serve_stale: bool) -> crate::config::Postgres {
+        crate::config::Postgres { lease_ms: 3_000, lease_margin_percent: 20, serve_stale, ..Default::default() }
+    }
+
+    #[test]
+    fn the_deadline_counts_from_the_renewal_sent_minus_the_margin() {
+        let lease = Lease::new("r".into(), &settings(false));
+        assert!(!lease.current(), "nothing is decided before the first renewal");
+        assert_eq!(lease.margin, Duration::from_millis(600));
+        // A renewal sent 2.5 s ago: 3 s lease minus 0.6 s margin ended 0.1 s ago.
+        lease.renewed(Instant::now().checked_sub(Duration::from_millis(2_500)).expect("the clock is past 2.5 s"));
+        assert!(!lease.current() && !lease.confirmed());
+        lease.renewed(Instant::now());
+        assert!(lease.current() && lease.confirmed());
+        // An older renewal's answer arriving late never shortens the deadline.
+        lease.renewed(Instant::now().checked_sub(Duration::from_secs(2)).expect("the clock is past 2 s"));
+        assert!(lease.current());
+    }
+
+    #[test]
+    fn serve_stale_keeps_deciding_once_loaded_but_says_unconfirmed() {
+        let lease = Lease::new("r".into(), &settings(true));
+        assert!(!lease.current(), "never before the first full load");
+        lease.loaded.store(true, Ordering::Release);
+        assert!(lease.current() && !lease.confirmed());
+    }
+}
