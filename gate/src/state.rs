@@ -249,7 +249,8 @@ impl Shared {
         Gauges {
             generation: snapshot.generation,
             projects: snapshot.file.projects.len(),
-            stale: self.stale().is_some(),
+            // With PostgreSQL, also while the lease is unconfirmed.
+            stale: self.stale().is_some() || self.lease().is_some_and(|lease| !lease.confirmed()),
             cache_hits: retired.hits + now.hits,
             cache_misses: retired.misses + now.misses,
         }
