@@ -4,7 +4,7 @@
 //! and nothing here logs key material.
 
 use crate::http_util::{gate_error, json, RequestId};
-use crate::state::{describe, ChangeError, Shared};
+use crate::state::{describe, ChangeError, Changed, Shared};
 use crate::store::{StoreFile, StoredProject};
 use crate::strict::{check_members, parse_document, typed};
 use axum::body::Bytes;
@@ -47,6 +47,10 @@ impl From<ChangeError> for AdminError {
         match &error {
             // The caller's values were refused by the core: its code, status 400.
             ChangeError::Invalid(_, e) => AdminError::new(StatusCode::BAD_REQUEST, e.code(), describe(&error)),
+            ChangeError::Store(_) => {
+                tracing::error!(reason = %describe(&error), "admin change not made");
+                AdminError::new(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", describe(&error))
+            }
             ChangeError::Write(_) => {
                 tracing::error!(reason = %describe(&error), "admin change not made");
                 AdminError::new(StatusCode::INTERNAL_SERVER_ERROR, "store_write_failed", describe(&error))
@@ -142,8 +146,8 @@ async fn create(State(shared): State<Arc<Shared>>, Extension(id): Extension<Requ
             Ok(project)
         })
         .await?;
-    logged(&id, "project created", &stored.api_key);
-    Ok(ok(StatusCode::CREATED, view(&stored)))
+    logged(&id, "project created", &stored.value.api_key);
+    Ok(ok(StatusCode::CREATED, with_propagation(view(&stored.value), &stored)))
 }
 
 #[derive(Deserialize)]
@@ -172,7 +176,7 @@ async fn update(
         })
         .await?;
     logged(&id, "project updated", &api_key);
-    Ok(ok(StatusCode::OK, view(&project)))
+    Ok(ok(StatusCode::OK, with_propagation(view(&project.value), &project)))
 }
 
 async fn remove(
@@ -180,7 +184,7 @@ async fn remove(
     Extension(id): Extension<RequestId>,
     Path(api_key): Path<String>,
 ) -> Answer {
-    shared
+    let removed = shared
         .change::<_, AdminError>(|file| {
             let before = file.projects.len();
             file.projects.retain(|p| p.api_key != api_key);
@@ -191,7 +195,11 @@ async fn remove(
         })
         .await?;
     logged(&id, "project deleted", &api_key);
-    Ok(StatusCode::NO_CONTENT.into_response())
+    // With the PostgreSQL store the answer says how far the deletion propagated.
+    Ok(match removed.propagation {
+        Some(_) => ok(StatusCode::OK, with_propagation(json!({ "deleted": api_key }), &removed)),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -224,21 +232,19 @@ async fn generate(
         })?
         .map_err(|e| AdminError::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()))?;
     let public = pair.public_key_pem.clone();
-    shared
+    let changed = shared
         .change::<_, AdminError>(|file| {
             project_mut(file, &api_key)?.signing_public_key = Some(public);
             Ok(())
         })
         .await?;
     logged(&id, "signing key generated", &api_key);
-    let mut response = ok(
-        StatusCode::CREATED,
-        json!({
-            "private_key_pem": pair.private_key_pem,
-            "private_key_base64": pair.private_key_base64,
-            "public_key_pem": pair.public_key_pem,
-        }),
-    );
+    let body = json!({
+        "private_key_pem": pair.private_key_pem,
+        "private_key_base64": pair.private_key_base64,
+        "public_key_pem": pair.public_key_pem,
+    });
+    let mut response = ok(StatusCode::CREATED, with_propagation(body, &changed));
     response.headers_mut().insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }
@@ -265,7 +271,7 @@ async fn bring_key(
         })
         .await?;
     logged(&id, "signing key set", &api_key);
-    Ok(ok(StatusCode::OK, view(&project)))
+    Ok(ok(StatusCode::OK, with_propagation(view(&project.value), &project)))
 }
 
 /// The core parses the key (PEM or its base64 form); the store keeps it as SPKI PEM.
@@ -293,6 +299,14 @@ fn view(project: &StoredProject) -> Value {
         "allowed_origins": project.allowed_origins,
         "signing_public_key": project.signing_public_key,
     })
+}
+
+/// Adds `"propagation": {"version", "applied", "waited_ms", "timed_out"}` (PostgreSQL store).
+fn with_propagation<T>(mut body: Value, changed: &Changed<T>) -> Value {
+    if let (Some(propagation), Some(object)) = (&changed.propagation, body.as_object_mut()) {
+        object.insert("propagation".into(), serde_json::to_value(propagation).unwrap_or_default());
+    }
+    body
 }
 
 fn ok(status: StatusCode, body: Value) -> Response {

@@ -3,7 +3,7 @@
 //! gate answers 200 with identity headers or a refusal the gateway hands to the client.
 
 use crate::core_api;
-use crate::http_util::{error_response, set_cors, RequestId};
+use crate::http_util::{error_response, gate_error, set_cors, RequestId};
 use crate::state::Shared;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -20,6 +20,11 @@ pub const MODE: &str = "x-notiflows-mode";
 pub const CREDENTIAL: &str = "x-notiflows-credential";
 pub const EXPIRES_IN: &str = "x-notiflows-token-expires-in";
 
+/// The gate's refusal while it cannot confirm its configuration is current (503).
+pub const CONFIG_STALE: &str = "config_stale";
+const CONFIG_STALE_MESSAGE: &str =
+    "this gate cannot confirm its configuration is current (database unreachable); try another replica or retry";
+
 /// The header naming the original method, as each gateway sends it.
 const METHOD_HEADERS: [&str; 2] = ["x-original-method", "x-forwarded-method"];
 
@@ -29,6 +34,13 @@ pub async fn check(State(shared): State<Arc<Shared>>, request: Request) -> Respo
     let id = request.extensions().get::<RequestId>();
     let snapshot = shared.snapshot();
     let auth = &snapshot.auth;
+    if !shared.current() {
+        // A replica of the PostgreSQL store past its lease: its configuration may be old.
+        let mut response = gate_error(StatusCode::SERVICE_UNAVAILABLE, CONFIG_STALE, CONFIG_STALE_MESSAGE);
+        set_cors(response.headers_mut(), core_api::response_cors(auth, headers));
+        shared.metrics.decision(CONFIG_STALE, "unknown", started.elapsed());
+        return response;
+    }
     let original = original_method(method, headers);
     let mode_of = || {
         core_api::single_str(headers, API_KEY_HEADER)

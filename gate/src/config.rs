@@ -3,7 +3,7 @@
 //! command line alone (`--store`, `--listen`, `--admin-listen`) is enough.
 
 use crate::strict::{check_members, parse_document, typed};
-use notiflows_auth::{AuthenticatorOptions, Policy};
+use notiflows_auth::{AuthenticatorOptions, Policy, Provider};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,8 @@ const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// The projects file; created empty when missing. Relative to the configuration file.
+    /// A value starting with `postgres://` or `postgresql://` is a PostgreSQL database
+    /// instead, shared by every replica (see [`Postgres`]).
     pub store: Option<PathBuf>,
     /// The decision endpoint's listener.
     pub listen: SocketAddr,
@@ -25,8 +27,33 @@ pub struct Config {
     pub reload_interval_ms: u64,
     pub limits: Limits,
     pub auth: Auth,
+    pub postgres: Postgres,
 }
 
+/// The PostgreSQL store: its connections and the replica lease that bounds how long a
+/// replica may decide on a configuration it can no longer confirm.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Postgres {
+    /// Most connections the admin API holds at once (the replica's own connection aside).
+    pub pool_size: usize,
+    /// Connecting gives up after this long, in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Any one database call gives up after this long (then the connection is dropped).
+    pub query_timeout_ms: u64,
+    /// How long a lease lasts, in milliseconds; it is renewed every third of it.
+    pub lease_ms: u64,
+    /// The part of the lease, in percent, a replica gives up early on its own clock, so it
+    /// always stops before the database counts its lease as expired.
+    pub lease_margin_percent: u64,
+    /// Longest an admin call waits for every live replica to apply its change.
+    pub max_wait_ms: u64,
+    /// This replica's name in the lease table (default: a random one at each start).
+    pub replica_id: Option<String>,
+    /// Keep deciding on the last known configuration when the lease cannot be renewed.
+    /// Weakens the guarantee: a change made meanwhile is not in force here.
+    pub serve_stale: bool,
+}
 /// Limits on what clients may send and hold.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -55,9 +82,23 @@ pub struct Auth {
     pub max_token_bytes: usize,
     pub iat_skew_seconds: u64,
     pub cache_capacity: usize,
+    /// The library verifying signatures: `"ring"` (the default) or `"aws-lc-rs"`, read by
+    /// the core's own parser.
+    pub provider: String,
 }
 
-const CONFIG_MEMBERS: &[&str] = &["store", "listen", "admin_listen", "reload_interval_ms", "limits", "auth"];
+const CONFIG_MEMBERS: &[&str] =
+    &["store", "listen", "admin_listen", "reload_interval_ms", "limits", "auth", "postgres"];
+const POSTGRES_MEMBERS: &[&str] = &[
+    "pool_size",
+    "connect_timeout_ms",
+    "query_timeout_ms",
+    "lease_ms",
+    "lease_margin_percent",
+    "max_wait_ms",
+    "replica_id",
+    "serve_stale",
+];
 const LIMITS_MEMBERS: &[&str] = &[
     "max_header_bytes",
     "max_headers",
@@ -66,8 +107,15 @@ const LIMITS_MEMBERS: &[&str] = &[
     "max_connections",
     "max_admin_body_bytes",
 ];
-const AUTH_MEMBERS: &[&str] =
-    &["leeway_seconds", "require_exp", "max_lifetime_seconds", "max_token_bytes", "iat_skew_seconds", "cache_capacity"];
+const AUTH_MEMBERS: &[&str] = &[
+    "leeway_seconds",
+    "require_exp",
+    "max_lifetime_seconds",
+    "max_token_bytes",
+    "iat_skew_seconds",
+    "cache_capacity",
+    "provider",
+];
 
 impl Default for Config {
     fn default() -> Self {
@@ -78,6 +126,22 @@ impl Default for Config {
             reload_interval_ms: 1000,
             limits: Limits::default(),
             auth: Auth::default(),
+            postgres: Postgres::default(),
+        }
+    }
+}
+
+impl Default for Postgres {
+    fn default() -> Self {
+        Postgres {
+            pool_size: 4,
+            connect_timeout_ms: 3_000,
+            query_timeout_ms: 1_000,
+            lease_ms: 3_000,
+            lease_margin_percent: 20,
+            max_wait_ms: 6_000,
+            replica_id: None,
+            serve_stale: false,
         }
     }
 }
@@ -106,24 +170,26 @@ impl Default for Auth {
             max_token_bytes: policy.max_token_bytes,
             iat_skew_seconds: policy.iat_skew_seconds,
             cache_capacity: options.cache_capacity,
+            provider: policy.provider.name().to_string(),
         }
     }
 }
 
 impl Auth {
-    pub fn options(&self) -> AuthenticatorOptions {
-        AuthenticatorOptions {
+    /// The core's options. `provider` was checked by [`Config::check`]; an unknown name
+    /// here is the core's `config_invalid`.
+    pub fn options(&self) -> Result<AuthenticatorOptions, notiflows_auth::Error> {
+        Ok(AuthenticatorOptions {
             policy: Policy {
                 leeway_seconds: self.leeway_seconds,
                 require_exp: self.require_exp,
                 max_lifetime_seconds: self.max_lifetime_seconds,
                 max_token_bytes: self.max_token_bytes,
                 iat_skew_seconds: self.iat_skew_seconds,
-                // The gate's configuration has no provider member yet: the default (ring).
-                ..Policy::default()
+                provider: Provider::from_name(&self.provider)?,
             },
             cache_capacity: self.cache_capacity,
-        }
+        })
     }
 }
 
@@ -132,7 +198,7 @@ impl Config {
     pub fn parse(bytes: &[u8], json: bool) -> Result<Config, String> {
         let value = parse_document(bytes, !json)?;
         check_members(&value, "", CONFIG_MEMBERS)?;
-        for (table, known) in [("limits", LIMITS_MEMBERS), ("auth", AUTH_MEMBERS)] {
+        for (table, known) in [("limits", LIMITS_MEMBERS), ("auth", AUTH_MEMBERS), ("postgres", POSTGRES_MEMBERS)] {
             if let Some(inner) = value.get(table) {
                 check_members(inner, table, known)?;
             }
@@ -153,7 +219,7 @@ impl Config {
         let json = path.extension().is_some_and(|e| e == "json");
         let mut config = Config::parse(&bytes, json).map_err(|e| format!("{shown}: {e}"))?;
         if let (Some(store), Some(dir)) = (config.store.as_mut(), path.parent()) {
-            if store.is_relative() {
+            if store.is_relative() && crate::pg_url::is_url(store).is_none() {
                 *store = dir.join(&*store);
             }
         }
@@ -162,7 +228,7 @@ impl Config {
 
     /// Range checks the core does not make (the token policy is checked by the core).
     pub fn check(&self) -> Result<(), String> {
-        let l = &self.limits;
+        let (l, p) = (&self.limits, &self.postgres);
         let checks = [
             (
                 l.max_header_bytes >= 1024 && l.max_header_bytes <= 1024 * 1024,
@@ -173,11 +239,28 @@ impl Config {
             (l.request_timeout_ms >= 1, "limits.request_timeout_ms must be at least 1"),
             (l.max_connections >= 1, "limits.max_connections must be at least 1"),
             (l.max_admin_body_bytes >= 1024, "limits.max_admin_body_bytes must be at least 1024"),
+            (p.pool_size >= 1 && p.pool_size <= 64, "postgres.pool_size must be 1 to 64"),
+            (p.connect_timeout_ms >= 1, "postgres.connect_timeout_ms must be at least 1"),
+            (p.lease_ms >= 300 && p.lease_ms <= 600_000, "postgres.lease_ms must be 300 to 600000"),
+            (
+                p.query_timeout_ms >= 1 && p.query_timeout_ms <= p.lease_ms / 3,
+                "postgres.query_timeout_ms must be 1 to a third of lease_ms",
+            ),
+            ((5..=50).contains(&p.lease_margin_percent), "postgres.lease_margin_percent must be 5 to 50"),
+            (p.max_wait_ms >= p.lease_ms, "postgres.max_wait_ms must be at least lease_ms"),
+            (
+                p.replica_id.as_ref().map_or(true, |id| {
+                    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                }),
+                "postgres.replica_id must be 1 to 64 letters, digits, `-`, `_` or `.`",
+            ),
         ];
-        match checks.iter().find(|(ok, _)| !ok) {
-            Some((_, message)) => Err(message.to_string()),
-            None => Ok(()),
+        if let Some((_, message)) = checks.iter().find(|(ok, _)| !ok) {
+            return Err(message.to_string());
         }
+        // The core's parser and message: `config_invalid: provider must be ...`.
+        Provider::from_name(&self.auth.provider).map_err(|e| format!("auth.provider: {}: {e}", e.code()))?;
+        Ok(())
     }
 }
 
@@ -195,5 +278,50 @@ mod tests {
         let err = Config::parse(br#"{"admin_lisen": "127.0.0.1:1"}"#, true).unwrap_err();
         assert_eq!(err, "unknown member `admin_lisen` (did you mean `admin_listen`?)");
         assert!(Config::parse(br#"{"limits": {"max_headers": 1}}"#, true).is_err());
+    }
+
+    #[test]
+    fn postgres_members_are_strict_and_checked() {
+        let config = Config::parse(
+            b"store = \"postgres://g@127.0.0.1/auth\"\n[postgres]\nlease_ms = 1500\nquery_timeout_ms = 400\nmax_wait_ms = 3000\nreplica_id = \"r1\"\nserve_stale = true\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(config.postgres.lease_ms, 1500);
+        assert_eq!(config.postgres.replica_id.as_deref(), Some("r1"));
+        assert!(config.postgres.serve_stale);
+        let err = Config::parse(b"[postgres]\nlease_m = 1500\n", false).unwrap_err();
+        assert_eq!(err, "unknown member `postgres.lease_m` (did you mean `lease_ms`?)");
+        for (bad, message) in [
+            ("lease_ms = 100", "postgres.lease_ms must be 300 to 600000"),
+            ("max_wait_ms = 10", "postgres.max_wait_ms must be at least lease_ms"),
+            ("query_timeout_ms = 2000", "postgres.query_timeout_ms must be 1 to a third of lease_ms"),
+            ("lease_margin_percent = 1", "postgres.lease_margin_percent must be 5 to 50"),
+            ("pool_size = 0", "postgres.pool_size must be 1 to 64"),
+            ("replica_id = \"a b\"", "postgres.replica_id must be 1 to 64 letters, digits, `-`, `_` or `.`"),
+        ] {
+            let err = Config::parse(format!("[postgres]\n{bad}\n").as_bytes(), false).unwrap_err();
+            assert_eq!(err, message, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_database_url_is_not_taken_relative_to_the_configuration_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gate.toml");
+        std::fs::write(&path, "store = \"postgres://g@127.0.0.1/auth\"\n").unwrap();
+        assert_eq!(Config::load(&path).unwrap().store.unwrap(), PathBuf::from("postgres://g@127.0.0.1/auth"));
+        std::fs::write(&path, "store = \"projects.json\"\n").unwrap();
+        assert_eq!(Config::load(&path).unwrap().store.unwrap(), dir.path().join("projects.json"));
+    }
+
+    #[test]
+    fn the_fleet_example_configurations_load() {
+        for i in 1..=3 {
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../deploy/fleet/gate-r{i}.toml"));
+            let config = Config::load(&path).unwrap();
+            assert_eq!(config.postgres.replica_id, Some(format!("r{i}")));
+            assert!(crate::pg_url::parse(config.store.unwrap().to_str().unwrap()).is_ok());
+        }
     }
 }

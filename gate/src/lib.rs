@@ -14,12 +14,15 @@ mod demo;
 mod http_util;
 mod metrics;
 mod ops;
+pub mod pg_url;
+mod postgres;
+mod replica;
 mod server;
 mod state;
 pub mod store;
 mod strict;
 
-pub use check::{CREDENTIAL, EXPIRES_IN, MODE, PROJECT, USER_ID};
+pub use check::{CONFIG_STALE, CREDENTIAL, EXPIRES_IN, MODE, PROJECT, USER_ID};
 pub use config::Config;
 pub use http_util::AUTH_ERROR;
 
@@ -89,21 +92,41 @@ pub async fn start(options: Options) -> Result<Running, String> {
     }
     let limits = config.limits.clone();
     let reload_every = config.reload_interval_ms;
-    let shared = Arc::new(Shared::open(config, admin_token, initial)?);
+    let database = config.store.as_deref().and_then(pg_url::is_url).map(str::to_string);
     let (stop, stopped) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let shared = match database {
+        Some(url) => {
+            if demo {
+                return Err("--demo keeps its projects in memory: it cannot be combined with a PostgreSQL store".into());
+            }
+            let db = Arc::new(postgres::Db::new(&url, config.postgres.clone())?);
+            db.migrate().await.map_err(|e| format!("{}: {e}", db.shown))?;
+            let replica_id = match &config.postgres.replica_id {
+                Some(id) => id.clone(),
+                None => random_replica_id()?,
+            };
+            let lease = replica::Lease::new(replica_id, &config.postgres);
+            tracing::info!(store = %db.shown, replica = %lease.replica_id, "PostgreSQL store");
+            let shared = Arc::new(Shared::open_postgres(config, admin_token, Arc::clone(&db), lease)?);
+            tasks.push(tokio::spawn(replica::run(Arc::clone(&shared), db, stopped.clone())));
+            shared
+        }
+        None => Arc::new(Shared::open(config, admin_token, initial)?),
+    };
 
     let bind = |addr: SocketAddr| async move {
         TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))
     };
     let public = bind(shared.config.listen).await?;
     let listen = public.local_addr().map_err(|e| e.to_string())?;
-    let mut tasks = vec![tokio::spawn(server::serve(
+    tasks.push(tokio::spawn(server::serve(
         public,
         layered(public_router(Arc::clone(&shared)), &shared),
         limits.clone(),
         Arc::clone(&shared),
         stopped.clone(),
-    ))];
+    )));
     let admin_listen = if shared.admin_token.is_some() {
         let listener = bind(shared.config.admin_listen).await?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -122,7 +145,7 @@ pub async fn start(options: Options) -> Result<Running, String> {
         tracing::warn!("admin API disabled: {ADMIN_TOKEN_ENV} is not set");
         None
     };
-    if reload_every > 0 {
+    if reload_every > 0 && shared.lease().is_none() {
         let shared = Arc::clone(&shared);
         let mut stopped = stopped.clone();
         tasks.push(tokio::spawn(async move {
@@ -138,7 +161,13 @@ pub async fn start(options: Options) -> Result<Running, String> {
     }
     let demo_instructions =
         token.map(|token| demo::instructions(listen, admin_listen, &token, shared.admin_token.as_deref()));
-    tracing::info!(%listen, admin = ?admin_listen, generation = shared.snapshot().generation, "gate serving");
+    tracing::info!(
+        %listen,
+        admin = ?admin_listen,
+        generation = shared.snapshot().generation,
+        provider = %shared.config.auth.provider,
+        "gate serving"
+    );
     Ok(Running { listen, admin_listen, demo_instructions, shared, stop, tasks })
 }
 
@@ -212,6 +241,14 @@ fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NOTIFLOWS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// A replica name for the lease table when none is configured: new at each start.
+fn random_replica_id() -> Result<String, String> {
+    let mut bytes = [0u8; 6];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+        .map_err(|_| "no random numbers for a replica id".to_string())?;
+    Ok(format!("replica-{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
 }
 
 fn unix_now() -> i64 {

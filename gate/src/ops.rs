@@ -40,11 +40,29 @@ async fn jwks(State(shared): State<Arc<Shared>>, Path(api_key): Path<String>) ->
 /// it is reported here as `stale` with the reason, and in metrics.
 async fn ready(State(shared): State<Arc<Shared>>) -> Response {
     let gauges = shared.gauges();
+    if let Some(lease) = shared.lease() {
+        // A replica of the PostgreSQL store is ready only within its lease: the load
+        // balancer then sends nothing to a replica that would answer config_stale.
+        let current = shared.current();
+        let body = serde_json::json!({
+            "status": if current { "ready" } else { "config_stale" },
+            "store": "postgres",
+            "replica_id": lease.replica_id,
+            "config_version": lease.applied(),
+            "lease_confirmed": lease.confirmed(),
+            "projects": gauges.projects,
+            "stale_reason": shared.stale(),
+            "provider": shared.config.auth.provider,
+        });
+        let status = if current { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+        return json(status, body.to_string());
+    }
     let body = serde_json::json!({
         "status": if gauges.stale { "stale" } else { "ready" },
         "config_generation": gauges.generation,
         "projects": gauges.projects,
         "stale_reason": shared.stale(),
+        "provider": shared.config.auth.provider,
     });
     json(StatusCode::OK, body.to_string())
 }

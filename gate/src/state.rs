@@ -5,6 +5,8 @@
 use crate::config::Config;
 use crate::core_api;
 use crate::metrics::{Gauges, Metrics};
+use crate::postgres::{Db, Propagation};
+use crate::replica::Lease;
 use crate::store::{self, StoreFile};
 use arc_swap::ArcSwap;
 use notiflows_auth::auth::CacheStats;
@@ -35,6 +37,8 @@ pub struct Shared {
     stale: Mutex<Option<String>>,
     /// Cache counts of the snapshots already replaced.
     retired_cache: Mutex<CacheStats>,
+    /// With the PostgreSQL store: the database and this replica's lease.
+    fleet: Option<(Arc<Db>, Lease)>,
 }
 
 /// What the gate knows about the projects file.
@@ -58,6 +62,14 @@ pub enum ChangeError {
     Invalid(String, notiflows_auth::Error),
     /// Writing the projects file failed.
     Write(std::io::Error),
+    /// The PostgreSQL store could not be reached or refused the change (nothing changed).
+    Store(String),
+}
+
+/// A change made: the caller's value, and with the PostgreSQL store how far it propagated.
+pub struct Changed<T> {
+    pub value: T,
+    pub propagation: Option<Propagation>,
 }
 
 impl Shared {
@@ -85,7 +97,58 @@ impl Shared {
             changes: tokio::sync::Mutex::new(Disk { seen: path.as_deref().and_then(stamp), path, last }),
             stale: Mutex::new(None),
             retired_cache: Mutex::new(CacheStats::default()),
+            fleet: None,
         })
+    }
+
+    /// A replica of the PostgreSQL store: empty, and refusing with `config_stale`, until
+    /// its replica task has loaded everything and taken its lease.
+    pub fn open_postgres(
+        config: Config,
+        admin_token: Option<String>,
+        db: Arc<Db>,
+        lease: Lease,
+    ) -> Result<Shared, String> {
+        let snapshot = build(&config, StoreFile::default(), 0).map_err(|e| describe(&e))?;
+        Ok(Shared {
+            config,
+            admin_token,
+            metrics: Metrics::default(),
+            snapshot: ArcSwap::from_pointee(snapshot),
+            changes: tokio::sync::Mutex::new(Disk { path: None, last: Vec::new(), seen: None }),
+            stale: Mutex::new(None),
+            retired_cache: Mutex::new(CacheStats::default()),
+            fleet: Some((db, lease)),
+        })
+    }
+
+    /// This replica's lease, with the PostgreSQL store.
+    pub fn lease(&self) -> Option<&Lease> {
+        self.fleet.as_ref().map(|(_, lease)| lease)
+    }
+
+    /// Whether decisions may be made now: always with the file store; within the lease
+    /// (or with `serve_stale`, once loaded) with PostgreSQL.
+    pub fn current(&self) -> bool {
+        self.lease().map_or(true, Lease::current)
+    }
+
+    /// Swaps in the configuration read from the database at `version` (the replica task).
+    pub fn install(&self, file: StoreFile, version: i64) -> Result<(), String> {
+        let generation = u64::try_from(version).unwrap_or(0);
+        match build(&self.config, file, generation) {
+            Ok(next) => {
+                tracing::debug!(version, projects = next.file.projects.len(), "configuration applied");
+                self.swap(next);
+                *self.stale.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                Ok(())
+            }
+            Err(e) => {
+                let reason = format!("the database's projects do not load at version {version}: {}", describe(&e));
+                self.refuse(reason.clone());
+                Err(reason)
+            }
+        }
     }
 
     pub fn snapshot(&self) -> arc_swap::Guard<Arc<Snapshot>> {
@@ -97,8 +160,15 @@ impl Shared {
     pub async fn change<T, E: From<ChangeError>>(
         &self,
         change: impl FnOnce(&mut StoreFile) -> Result<T, E>,
-    ) -> Result<T, E> {
+    ) -> Result<Changed<T>, E> {
         let mut disk = self.changes.lock().await;
+        if let Some((db, _)) = &self.fleet {
+            let validate = |file: &StoreFile| build(&self.config, file.clone(), 0).map(drop).map_err(E::from);
+            let unavailable = |reason: String| E::from(ChangeError::Store(reason));
+            let (value, propagation) = db.apply(change, validate, unavailable).await?;
+            self.metrics.admin_changes.fetch_add(1, Ordering::Relaxed);
+            return Ok(Changed { value, propagation: Some(propagation) });
+        }
         let mut file = self.snapshot().file.clone();
         let out = change(&mut file)?;
         let next = build(&self.config, file, self.snapshot().generation + 1)?;
@@ -111,7 +181,7 @@ impl Shared {
         self.swap(next);
         *self.stale.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.metrics.admin_changes.fetch_add(1, Ordering::Relaxed);
-        Ok(out)
+        Ok(Changed { value: out, propagation: None })
     }
 
     /// Re-reads the projects file after a hand edit. A file that does not load keeps the
@@ -179,7 +249,8 @@ impl Shared {
         Gauges {
             generation: snapshot.generation,
             projects: snapshot.file.projects.len(),
-            stale: self.stale().is_some(),
+            // With PostgreSQL, also while the lease is unconfirmed.
+            stale: self.stale().is_some() || self.lease().is_some_and(|lease| !lease.confirmed()),
             cache_hits: retired.hits + now.hits,
             cache_misses: retired.misses + now.misses,
         }
@@ -187,8 +258,8 @@ impl Shared {
 }
 
 fn build(config: &Config, file: StoreFile, generation: u64) -> Result<Snapshot, ChangeError> {
-    let auth =
-        core_api::authenticator(config.auth.options(), &file).map_err(|(key, e)| ChangeError::Invalid(key, e))?;
+    let options = config.auth.options().map_err(|e| ChangeError::Invalid(String::new(), e))?;
+    let auth = core_api::authenticator(options, &file).map_err(|(key, e)| ChangeError::Invalid(key, e))?;
     let modes = file.projects.iter().filter_map(|p| Some((p.api_key.clone(), p.security_mode.parse().ok()?))).collect();
     let jwk_sets = core_api::jwk_sets(&file);
     Ok(Snapshot { auth, file, modes, jwk_sets, generation })
@@ -199,5 +270,6 @@ pub fn describe(error: &ChangeError) -> String {
         ChangeError::Invalid(key, e) if key.is_empty() => format!("{}: {e}", e.code()),
         ChangeError::Invalid(key, e) => format!("project `{key}`: {}: {e}", e.code()),
         ChangeError::Write(e) => format!("cannot write the projects file: {e}"),
+        ChangeError::Store(e) => format!("the database store: {e}"),
     }
 }

@@ -81,6 +81,13 @@ impl StoreFile {
         bytes
     }
 
+    /// One project's document as the PostgreSQL store keeps it, read as strictly as the file.
+    pub fn parse_project(bytes: &[u8]) -> Result<StoredProject, String> {
+        let value = parse_document(bytes, false)?;
+        check_members(&value, "project", PROJECT_MEMBERS)?;
+        typed(value, "project")
+    }
+
     pub fn project(&self, api_key: &str) -> Option<&StoredProject> {
         self.projects.iter().find(|p| p.api_key == api_key)
     }

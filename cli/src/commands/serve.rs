@@ -8,8 +8,12 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 pub struct Args {
     /// The projects file (created empty when missing); admin changes are written to it.
+    /// A postgres:// or postgresql:// URL is a PostgreSQL database shared by many replicas.
     #[arg(long)]
     store: Option<PathBuf>,
+    /// This replica's name in the PostgreSQL lease table (default: random at each start).
+    #[arg(long)]
+    replica_id: Option<String>,
     /// Address of the decision endpoint /v1/check (default 127.0.0.1:8080).
     #[arg(long)]
     listen: Option<SocketAddr>,
@@ -32,6 +36,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     config.store = args.store.or(config.store);
     config.listen = args.listen.unwrap_or(config.listen);
     config.admin_listen = args.admin_listen.unwrap_or(config.admin_listen);
+    config.postgres.replica_id = args.replica_id.or(config.postgres.replica_id);
+    config.check().map_err(Failure::Other)?;
     let admin_token = std::env::var(ADMIN_TOKEN_ENV).ok().filter(|t| !t.is_empty());
     notiflows_auth_gate::serve(Options { config, admin_token, demo: args.demo }).map_err(Failure::Other)
 }
