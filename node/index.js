@@ -24,6 +24,8 @@ const {
   decodeText,
 } = require('./lib/native');
 const util = require('node:util');
+const koffi = require('koffi');
+const { VerifyCall, AuthenticateCall } = require('./lib/calls');
 const { ERROR_CODES, ERROR_TABLE } = require('./lib/codes');
 const errors = require('./lib/errors');
 
@@ -321,7 +323,7 @@ class Verifier extends Handle {
       if (policy !== null) c.policy_free(policy);
       if (owned) key.close();
     }
-    this._sub = Buffer.allocUnsafe(MAX_SUBJECT_BYTES);
+    this._call = new VerifyCall();
   }
 
   /** The library that verifies signatures: 'ring' or 'aws-lc-rs'. */
@@ -338,16 +340,13 @@ class Verifier extends Handle {
    * @returns {{sub: string, iat?: number, exp?: number, nbf?: number}}
    */
   verify(token, { now } = {}) {
-    const input = bytes(token, 'token');
-    const subLen = [0];
-    const claims = {};
-    check(c.verifier_verify(this._handle(), input, input.length, unixSeconds(now), this._sub, MAX_SUBJECT_BYTES, subLen, claims));
-    const result = { sub: this._sub.toString('utf8', 0, subLen[0]) };
-    for (const name of ['iat', 'exp', 'nbf']) {
-      const value = date(claims[name]);
-      if (value !== undefined) result[name] = value;
-    }
-    return result;
+    let length = 0;
+    if (Buffer.isBuffer(token) || token instanceof Uint8Array) length = token.length;
+    else if (typeof token !== 'string') throw new TypeError('token must be a string or a Buffer');
+    // An empty Buffer would go to the library as NULL: the string path passes an empty token.
+    const input = length === 0 && typeof token !== 'string' ? '' : token;
+    check(this._call.run(this._handle(), input, length, unixSeconds(now)));
+    return this._call.claims();
   }
 }
 
@@ -394,6 +393,31 @@ function headerPairs(headers) {
   return pairs;
 }
 
+/**
+ * Writes request headers (as headerPairs reads them) into an authenticate call's scratch
+ * memory, each name and value as headerBytes turns it into bytes; false when they do not fit.
+ */
+function writeHeaders(call, headers) {
+  call.begin();
+  if (headers && typeof headers[Symbol.iterator] === 'function') {
+    for (const [name, value] of headers) if (!addHeader(call, name, value)) return false;
+    return true;
+  }
+  if (headers === undefined || headers === null) return true;
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i++) if (!addHeader(call, names[i], headers[names[i]])) return false;
+  return true;
+}
+
+/** One header (a value may be an array: one header each; undefined and null are skipped). */
+function addHeader(call, name, value) {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'string') return call.add(String(name), value, headerBytes);
+  if (!Array.isArray(value)) return call.add(String(name), String(value), headerBytes);
+  for (const v of value) if (!call.add(String(name), String(v), headerBytes)) return false;
+  return true;
+}
+
 /** Request headers as the C array of name/value byte strings (no copy kept after the call). */
 function nativeHeaderArray(pairs) {
   return pairs.map(([name, value]) => {
@@ -422,6 +446,16 @@ class Authenticator extends Handle {
       c.policy_free(policy);
     }
     this._user = Buffer.allocUnsafe(MAX_SUBJECT_BYTES);
+    // The per-call memory (native scratch for the headers): freed with the handle.
+    this._call = new AuthenticateCall();
+    finalizer.register(this, { free: koffi.free, ptr: this._call.scratch }, this);
+  }
+
+  /** Releases the native memory now (the handle and the headers' scratch memory). */
+  close() {
+    const open = !this.closed;
+    super.close();
+    if (open) this._call.free();
   }
 
   /** The library that verifies signatures: 'ring' or 'aws-lc-rs'. */
@@ -506,21 +540,23 @@ class Authenticator extends Handle {
     if (Object.hasOwn(options, 'origin')) {
       throw new TypeError('authenticate takes no origin option: pass the Origin header among the headers');
     }
+    const handle = this._handle();
+    const now = unixSeconds(options.now);
+    const call = this._call;
+    if (!writeHeaders(call, headers)) return this._authenticateCopying(handle, headers, now);
+    check(call.run(handle, now));
+    const expiresAt = call.expiresAt();
+    return expiresAt === undefined
+      ? { userId: call.userId(), mode: MODE_NAMES[call.mode()], credential: CREDENTIALS[call.credential()] }
+      : { userId: call.userId(), mode: MODE_NAMES[call.mode()], credential: CREDENTIALS[call.credential()], expiresAt };
+  }
+
+  /** authenticate for headers too many or too long for the scratch memory: koffi copies them. */
+  _authenticateCopying(handle, headers, now) {
     const native = nativeHeaderArray(headerPairs(headers));
     const userLen = [0];
     const user = {};
-    check(
-      c.authenticator_authenticate(
-        this._handle(),
-        native,
-        native.length,
-        unixSeconds(options.now),
-        this._user,
-        MAX_SUBJECT_BYTES,
-        userLen,
-        user,
-      ),
-    );
+    check(c.authenticator_authenticate(handle, native, native.length, now, this._user, MAX_SUBJECT_BYTES, userLen, user));
     const result = {
       userId: this._user.toString('utf8', 0, userLen[0]),
       mode: MODE_NAMES[user.mode],

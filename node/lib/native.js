@@ -282,6 +282,7 @@ function closedError(what) {
 
 module.exports = {
   c,
+  lib,
   libraryPath,
   nativeLibrary,
   check,
