@@ -3,6 +3,7 @@
 require_relative "notiflows_auth/version"
 require_relative "notiflows_auth/errors"
 require_relative "notiflows_auth/native"
+require_relative "notiflows_auth/calls"
 
 # notiflows_auth for Ruby: sign user tokens (RS256) for the Notiflows User API, generate
 # signing keys, verify tokens and authenticate requests, over the notiflows-auth C library.
@@ -236,6 +237,7 @@ module NotiflowsAuth
         Native.check(Native.verifier_new(key.send(:handle), policy, cache_size, slot))
       end
       adopt(pointer, :verifier_free)
+      @call = Calls::Verify.new
     ensure
       Native.policy_free(policy) if policy
       key.close if owned
@@ -249,14 +251,9 @@ module NotiflowsAuth
     # Verifies a user token at `now:` (default: the current time) and returns its Claims;
     # raises a TokenError (with #code, #status, #claim) when refused.
     def verify(token, now: nil)
-      input, len = Native.bytes(token, "token")
-      sub = FFI::MemoryPointer.new(:uint8, Native::MAX_SUBJECT_BYTES)
-      sub_len = FFI::MemoryPointer.new(:size_t)
-      claims = Native::Claims.new
-      Native.check(Native.verifier_verify(handle, input, len, NotiflowsAuth.send(:unix_seconds, now), sub,
-                                          sub.size, sub_len, claims))
-      Claims.new(sub: sub.read_bytes(sub_len.read(:size_t)).force_encoding(Encoding::UTF_8),
-                 iat: claims[:iat].value, exp: claims[:exp].value, nbf: claims[:nbf].value)
+      raise TypeError, "token must be a String" unless token.is_a?(String)
+
+      @call.call(handle, token, NotiflowsAuth.send(:unix_seconds, now))
     end
   end
 
@@ -272,6 +269,7 @@ module NotiflowsAuth
                                                 iat_skew: iat_skew, provider: provider)
       pointer = Native.out_pointer { |slot| Native.check(Native.authenticator_new(policy, cache_size, slot)) }
       adopt(pointer, :authenticator_free)
+      @call = Calls::Authenticate.new(MODES.invert.freeze, CREDENTIALS)
     ensure
       Native.policy_free(policy) if policy
     end
@@ -339,16 +337,9 @@ module NotiflowsAuth
     # it by the rule of the Notiflows headers: sent twice, it is refused), and `now:`.
     # Returns an AuthenticatedUser; raises a NotiflowsAuth::Error when refused.
     def authenticate(headers, now: nil)
-      native, count, keep = native_headers(headers)
-      user = FFI::MemoryPointer.new(:uint8, Native::MAX_SUBJECT_BYTES)
-      user_len = FFI::MemoryPointer.new(:size_t)
-      out = Native::Authenticated.new
-      Native.check(Native.authenticator_authenticate(handle, native, count, NotiflowsAuth.send(:unix_seconds, now),
-                                                     user, user.size, user_len, out))
-      keep.size
-      AuthenticatedUser.new(user_id: user.read_bytes(user_len.read(:size_t)).force_encoding(Encoding::UTF_8),
-                            mode: MODES.key(out[:mode]), credential: CREDENTIALS[out[:credential]],
-                            expires_at: out[:expires_at].value)
+      at = NotiflowsAuth.send(:unix_seconds, now)
+      user = @call.call(handle, headers, at)
+      user == :too_large ? authenticate_copying(headers, at) : user
     end
 
     # Authenticates a Rack request from its env (HTTP_X_NOTIFLOWS_* and HTTP_ORIGIN).
@@ -408,6 +399,19 @@ module NotiflowsAuth
         ptr
       end
       [origins.empty? ? nil : array, origins.size, keep]
+    end
+
+    # authenticate for headers too many or too long for the memory held (Calls::Authenticate).
+    def authenticate_copying(headers, now)
+      native, count, keep = native_headers(headers)
+      user = FFI::MemoryPointer.new(:uint8, Native::MAX_SUBJECT_BYTES)
+      user_len = FFI::MemoryPointer.new(:size_t)
+      out = Native::Authenticated.new
+      Native.check(Native.authenticator_authenticate(handle, native, count, now, user, user.size, user_len, out))
+      keep.size
+      AuthenticatedUser.new(user_id: user.read_bytes(user_len.read(:size_t)).force_encoding(Encoding::UTF_8),
+                            mode: MODES.key(out[:mode]), credential: CREDENTIALS[out[:credential]],
+                            expires_at: out[:expires_at].value)
     end
 
     # [pointer, count, memory kept alive] for the C array of a request's headers.

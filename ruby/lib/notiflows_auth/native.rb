@@ -167,6 +167,12 @@ module NotiflowsAuth
                     %i[pointer pointer size_t pointer size_t pointer], R
     attach_function :authenticator_cors_preflight, :notiflows_auth_authenticator_cors_preflight,
                     %i[pointer pointer size_t pointer size_t pointer size_t pointer], R
+    # The same two functions with every output as plain memory, for lib/notiflows_auth/calls.rb
+    # (a String given for the token or a header array is passed as its bytes, not copied).
+    attach_function :verifier_verify_into, :notiflows_auth_verifier_verify,
+                    %i[pointer pointer size_t int64 pointer size_t pointer pointer], R
+    attach_function :authenticator_authenticate_into, :notiflows_auth_authenticator_authenticate,
+                    %i[pointer pointer size_t int64 pointer size_t pointer pointer], R
     attach_function :authenticator_free, :notiflows_auth_authenticator_free, [:pointer], :void
 
     module_function
