@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'user_id_invalid'
   | 'origin_not_allowed'
   | 'config_invalid'
+  | 'key_unknown'
+  | 'token_revoked'
   | 'null_argument'
   | 'buffer_too_small'
   | 'invalid_utf8'

@@ -45,6 +45,7 @@ fn authenticator(f: &Fixture, mode: SecurityMode, cache_capacity: usize) -> Auth
         security_mode: mode,
         signing_public_key: Some(f.verifier.public_key().clone()),
         allowed_origins: vec![ORIGIN.to_string(), "http://localhost:3000".to_string()],
+        ..ProjectConfig::default()
     })
     .expect("project");
     auth

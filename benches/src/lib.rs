@@ -11,7 +11,7 @@ use jwt_simple::prelude::{
     Duration as JwtSimpleDuration, JWTClaims, NoCustomClaims, RS256KeyPair, RS256PublicKey, RSAKeyPairLike,
     RSAPublicKeyLike,
 };
-use notiflows_auth::{Policy, Provider, SignOptions, SigningKey, Verifier};
+use notiflows_auth::{Kid, Policy, Provider, SignOptions, SigningKey, Verifier};
 use std::hint::black_box;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -69,7 +69,7 @@ impl Fixture {
         let public_pem = signing_key.public_key().to_spki_pem();
         let verifier = Verifier::new(signing_key.public_key().clone());
         let now = unix_now();
-        let options = SignOptions { now, expires_in: Some(86_400), kid: None };
+        let options = SignOptions { now, expires_in: Some(86_400), kid: Kid::Omit };
         let token = signing_key.sign_user_token(SUBJECT, &options).expect("sign");
         let private_der = pem::parse(private_pem).expect("PEM").into_contents();
         let signature_b64 = token.rsplit_once('.').map(|(_, s)| s).unwrap_or_default();
@@ -268,7 +268,7 @@ pub fn sign_operations(f: &Fixture) -> Vec<Operation> {
 
     let key = f.signing_key.clone();
     ops.push(Operation::new(&group, "ours", Library::Ours, move || {
-        let options = SignOptions { now, expires_in: Some(3600), kid: None };
+        let options = SignOptions { now, expires_in: Some(3600), kid: Kid::Omit };
         let token = key.sign_user_token(black_box(SUBJECT), &options).expect("ours signs");
         black_box(token);
     }));

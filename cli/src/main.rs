@@ -29,6 +29,8 @@ enum Command {
     Inspect(commands::inspect::Args),
     /// Authenticate one request against a project file, and say why it is refused.
     Authenticate(commands::authenticate::Args),
+    /// Print the JWK Set (RFC 7517) of public keys, for gateways that verify tokens themselves.
+    Jwks(commands::jwks::Args),
     /// Walk through the product end to end on an embedded setup (nothing to prepare).
     Demo(commands::demo::Args),
     /// Serve the User API gate: the decision endpoint for gateways, and the admin API.
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Authenticate(args) => commands::authenticate::run(args),
+        Command::Jwks(args) => commands::jwks::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Serve(args) => commands::serve::run(args),
     };

@@ -69,6 +69,7 @@ fn project(key: &PublicKey, project: &Value) -> Result<ProjectConfig, Error> {
             .iter()
             .map(|o| o.as_str().expect("an origin").to_owned())
             .collect(),
+        ..ProjectConfig::default()
     })
 }
 

@@ -19,9 +19,9 @@
 //! Internal: [`crate::Verifier`] (one key) and [`crate::Authenticator`] (projects, keyed by
 //! generation) are the only users; no binding chooses "verifier, or verifier plus cache".
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::token::{ClaimsRef, NumericDate};
-use crate::verify::Verifier;
+use crate::verify::SignatureCheck;
 use arc_swap::{ArcSwap, Guard};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -107,7 +107,15 @@ impl Hit {
     fn claims(&self) -> ClaimsRef<'_> {
         self.table.slots[self.slot].claims()
     }
+
+    fn until(&self) -> i64 {
+        self.table.slots[self.slot].until
+    }
 }
+
+/// The refusal of a token whose key's retiring deadline has passed: the same as for a kid
+/// that names no key, so nothing tells the two apart.
+pub(crate) const KEY_UNKNOWN: Error = Error::new(ErrorKind::KeyUnknown);
 
 struct Shard {
     capacity: usize,
@@ -132,19 +140,23 @@ struct Slot {
     exp: Option<NumericDate>,
     nbf: Option<NumericDate>,
     iat: Option<NumericDate>,
+    /// The deadline of the key that verified the token (`i64::MAX`: none): a hit at or
+    /// after it is refused, so a retired key is gone at the boundary even for cached tokens.
+    until: i64,
     /// Set by a hit (only when clear, so a hot token is not written on every hit); cleared
     /// by the passing CLOCK hand.
     referenced: AtomicBool,
 }
 
 impl Slot {
-    fn new(key: CacheKey, claims: &ClaimsRef<'_>) -> Slot {
+    fn new(key: CacheKey, claims: &ClaimsRef<'_>, until: i64) -> Slot {
         Slot {
             key,
             sub: claims.sub.into(),
             exp: claims.exp,
             nbf: claims.nbf,
             iat: claims.iat,
+            until,
             referenced: AtomicBool::new(false),
         }
     }
@@ -184,37 +196,44 @@ impl TokenCache {
         &self.shards[spread % self.shards.len()]
     }
 
-    /// Verifies `token` at `now` like [`Verifier::verify_with`], through the cache: the size
-    /// limit first, then a token already verified under `generation` skips the signature
-    /// check, and its time claims are checked against `now` on every call. Only tokens that
+    /// Verifies `token` at `now` like [`crate::Verifier::verify_with`], through the cache:
+    /// the size limit first, then a token already verified under `generation` skips the
+    /// signature check; on every call its key's deadline, its time claims and then `extra`
+    /// (a project's revocation cut-offs) are checked against the claims. Only tokens that
     /// pass every rule are cached. A hit allocates nothing.
     ///
-    /// `generation` must change whenever the verifier's key or policy does; a cache with
-    /// one verifier passes 0.
+    /// `generation` must change whenever the keys or rules change; a cache with one
+    /// verifier passes 0.
     pub(crate) fn verify_with<R>(
         &self,
-        verifier: &Verifier,
+        checker: &impl SignatureCheck,
         generation: u64,
         token: &[u8],
         now: i64,
+        extra: impl Fn(&ClaimsRef<'_>) -> Result<(), Error>,
         f: impl FnOnce(ClaimsRef<'_>) -> R,
     ) -> Result<R, Error> {
-        let policy = verifier.policy();
+        let policy = checker.policy();
         // Before hashing: an oversized token costs nothing but this comparison.
         policy.check_size(token)?;
         let key = CacheKey::new(generation, token);
         if let Some(hit) = self.get(&key) {
             self.hits.add();
+            if now >= hit.until() {
+                return Err(KEY_UNKNOWN);
+            }
             let claims = hit.claims();
             policy.check_times(&claims, now)?;
+            extra(&claims)?;
             return Ok(f(claims));
         }
         self.misses.add();
-        verifier.verify_signature_with(token, |claims| {
+        checker.check_signature(token, now, |claims, until| {
             policy.check_times(&claims, now)?;
-            self.insert(key, &claims);
+            extra(&claims)?;
+            self.insert(key, &claims, until);
             Ok(f(claims))
-        })?
+        })
     }
 
     /// Hits and misses of [`TokenCache::verify_with`] so far.
@@ -234,8 +253,8 @@ impl TokenCache {
     }
 
     /// Remembers claims that just verified, evicting an entry if the shard is full.
-    fn insert(&self, key: CacheKey, claims: &ClaimsRef<'_>) {
-        let slot = Arc::new(Slot::new(key, claims));
+    fn insert(&self, key: CacheKey, claims: &ClaimsRef<'_>, until: i64) {
+        let slot = Arc::new(Slot::new(key, claims, until));
         let shard = self.shard(&key);
         // A panic elsewhere never leaves a table half-written (a copy is published whole).
         let mut hand = shard.hand.lock().unwrap_or_else(PoisonError::into_inner);
@@ -309,12 +328,12 @@ mod tests {
         let cache = TokenCache::new(8).unwrap();
         let key = CacheKey::new(1, b"token");
         assert_eq!(sub_of(&cache, &key), None);
-        cache.insert(key, &claims("alice"));
+        cache.insert(key, &claims("alice"), i64::MAX);
         assert_eq!(sub_of(&cache, &key), Some("alice".into()));
         assert_eq!(cache.get(&key).map(|hit| hit.claims().exp), Some(Some(NumericDate::from_seconds(10))));
         assert_eq!(sub_of(&cache, &CacheKey::new(2, b"token")), None, "another generation");
         assert_eq!(sub_of(&cache, &CacheKey::new(1, b"token ")), None, "other bytes");
-        cache.insert(key, &claims("alice"));
+        cache.insert(key, &claims("alice"), i64::MAX);
         assert_eq!(cache.len(), 1, "re-inserting does not duplicate");
     }
 
@@ -324,7 +343,7 @@ mod tests {
             let cache = TokenCache::new(capacity).unwrap();
             for i in 0..capacity * 50 {
                 assert!(cache.len() <= capacity);
-                cache.insert(CacheKey::new(1, format!("t{i}").as_bytes()), &claims("u"));
+                cache.insert(CacheKey::new(1, format!("t{i}").as_bytes()), &claims("u"), i64::MAX);
             }
             assert_eq!(cache.len(), capacity);
             let indexed: usize = cache.shards.iter().map(|s| s.table.load().index.len()).sum();
@@ -338,12 +357,12 @@ mod tests {
         assert_eq!(cache.shards.len(), 1);
         let keys: Vec<_> = (0..4).map(|i| CacheKey::new(1, &[i])).collect();
         for key in &keys {
-            cache.insert(*key, &claims("u"));
+            cache.insert(*key, &claims("u"), i64::MAX);
         }
         // Token 2 is in use; the next insertions evict the others first.
         for i in 10..13 {
             assert!(sub_of(&cache, &keys[2]).is_some());
-            cache.insert(CacheKey::new(1, &[i]), &claims("u"));
+            cache.insert(CacheKey::new(1, &[i]), &claims("u"), i64::MAX);
         }
         assert!(sub_of(&cache, &keys[2]).is_some());
         assert_eq!(keys.iter().filter(|k| sub_of(&cache, k).is_some()).count(), 1);
@@ -351,7 +370,7 @@ mod tests {
 
     #[test]
     fn an_oversized_token_is_refused_before_it_is_hashed() {
-        use crate::{ErrorKind, Policy, SigningKey};
+        use crate::{Policy, SigningKey, Verifier};
         let pem = include_bytes!("../tests/fixtures/rsa2048_private_pkcs1.pem");
         let key = SigningKey::parse(pem).unwrap().public_key().clone();
         let verifier = Verifier::with_cache(key, Policy::default(), 8).unwrap();

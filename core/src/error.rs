@@ -175,6 +175,12 @@ error_table! {
     /// A configuration value (policy limit, project, origin pattern) is malformed or out of range.
     ConfigInvalid = 23, "config_invalid", 500, Config,
         "a configuration value is malformed or out of range";
+    /// The token's `kid` names no key of the project (or a key past its retiring deadline).
+    KeyUnknown = 24, "key_unknown", 401, Token,
+        "the user token's kid names no signing key of the project";
+    /// The token was issued before a revocation cut-off (or has no `iat` while one applies).
+    TokenRevoked = 25, "token_revoked", 401, Token,
+        "the user token was revoked (issued before the project's or the user's cut-off)";
 }
 
 /// A failure: a kind plus, where relevant, the claim's name and a static detail.

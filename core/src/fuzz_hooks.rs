@@ -29,9 +29,9 @@ pub fn json_object_members(input: &[u8]) -> Result<Vec<(Vec<u8>, JsonMember)>, E
         let value = match value {
             Value::String(s) => JsonMember::String(s.bytes().collect()),
             Value::Number(text) => JsonMember::Number(text.to_owned()),
-            Value::Bool => JsonMember::Bool,
+            Value::Bool(_) => JsonMember::Bool,
             Value::Null => JsonMember::Null,
-            Value::Object => JsonMember::Object,
+            Value::Object(_) => JsonMember::Object,
             Value::Array(_) => JsonMember::Array,
         };
         members.push((name.bytes().collect(), value));

@@ -151,9 +151,10 @@ pub(crate) enum Value<'a> {
     String(JsonStr<'a>),
     /// The number's text, grammar-checked and finite as a double.
     Number(&'a str),
-    Bool,
+    Bool(bool),
     Null,
-    Object,
+    /// The object's text, braces included (validated): [`parse_object`] reads it.
+    Object(&'a [u8]),
     /// The array's text, brackets included (validated): [`string_array`] reads one of
     /// strings.
     Array(&'a [u8]),
@@ -300,10 +301,14 @@ impl<'a> Reader<'a> {
         match self.peek() {
             Some(b'"') => self.string().map(Value::String),
             Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
-            Some(b't') => self.literal(b"true").map(|()| Value::Bool),
-            Some(b'f') => self.literal(b"false").map(|()| Value::Bool),
+            Some(b't') => self.literal(b"true").map(|()| Value::Bool(true)),
+            Some(b'f') => self.literal(b"false").map(|()| Value::Bool(false)),
             Some(b'n') => self.literal(b"null").map(|()| Value::Null),
-            Some(b'{') => self.nested(depth, b'}', true).map(|()| Value::Object),
+            Some(b'{') => {
+                let start = self.pos;
+                self.nested(depth, b'}', true)?;
+                Ok(Value::Object(&self.buf[start..self.pos]))
+            }
             Some(b'[') => {
                 let start = self.pos;
                 self.nested(depth, b']', false)?;
@@ -361,6 +366,34 @@ pub(crate) fn string_array(array: &[u8]) -> Option<Vec<String>> {
         r.eat(b',');
         r.skip_ws();
     }
+}
+
+/// The elements of a validated array (from [`Value::Array`]) that are objects, as their
+/// texts for [`parse_object`]; `None` if an element is not an object. For configuration.
+pub(crate) fn object_array(array: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut r = Reader { buf: array, pos: 1 };
+    let mut out = Vec::new();
+    r.skip_ws();
+    if r.eat(b']') {
+        return Some(out);
+    }
+    loop {
+        match r.value(2).ok()? {
+            Value::Object(text) => out.push(text),
+            _ => return None,
+        }
+        r.skip_ws();
+        if r.eat(b']') {
+            return Some(out);
+        }
+        r.eat(b',');
+        r.skip_ws();
+    }
+}
+
+/// The text of a validated string, unescaped (allocates: for configuration only).
+pub(crate) fn owned_string(s: JsonStr<'_>) -> Option<String> {
+    String::from_utf8(s.bytes().collect()).ok()
 }
 
 /// A member name seen earlier, kept to 8 bytes (a hash and offsets into the input) so that
@@ -513,9 +546,16 @@ mod tests {
             members(r#" {"a\u00e9":"x\ud83d\ude00\n\"\/","n":-1.5e3,"o":{"x":[1,{}]},"b":true,"z":null} "#).unwrap();
         assert_eq!(m[0], ("a\u{e9}".as_bytes().to_vec(), "s:x\u{1F600}\n\"/".to_string()));
         assert_eq!(m[1].1, "n:-1.5e3");
-        assert_eq!(m[2].1, "Object");
-        assert_eq!(m[3].1, "Bool");
+        assert_eq!(m[2].1, format!("{:?}", Value::Object(br#"{"x":[1,{}]}"#)));
+        assert_eq!(m[3].1, "Bool(true)");
         assert_eq!(m[4].1, "Null");
+    }
+
+    #[test]
+    fn object_arrays() {
+        assert_eq!(object_array(br#"[ {"a":1} , {} ]"#), Some(vec![&br#"{"a":1}"#[..], b"{}"]));
+        assert_eq!(object_array(b"[]"), Some(vec![]));
+        assert_eq!(object_array(br#"[{},1]"#), None);
     }
 
     #[test]

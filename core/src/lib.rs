@@ -22,6 +22,7 @@ pub mod config;
 pub mod error;
 mod json;
 pub mod keys;
+pub mod keyset;
 pub mod provider;
 pub mod sign;
 pub mod token;
@@ -29,12 +30,14 @@ pub mod verify;
 
 pub use auth::{
     AuthenticatedUser, Authenticator, AuthenticatorOptions, CorsHeaders, Credential, ErrorResponse, HeaderPair,
-    ProjectConfig, SecurityMode,
+    LifetimeOverrides, ProjectConfig, SecurityMode, UserRevocation,
 };
 pub use error::{Error, ErrorFamily, ErrorKind};
 pub use keys::{generate_signing_key, GeneratedKeyPair, PublicKey, SigningKey};
+pub use keys::{jwk_set, parse_jwk_set, MAX_JWK_SET_BYTES, MAX_KID_BYTES, MAX_PROJECT_KEYS};
 pub use keys::{DEFAULT_GENERATED_KEY_BITS, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS};
+pub use keyset::{KeySet, RetiringKey, MAX_OVERLAP_SECONDS};
 pub use provider::Provider;
-pub use sign::{SignOptions, DEFAULT_EXPIRES_IN_SECONDS};
+pub use sign::{Kid, SignOptions, DEFAULT_EXPIRES_IN_SECONDS};
 pub use token::{Claims, ClaimsRef, NumericDate, Subject};
 pub use verify::{Policy, Verifier};

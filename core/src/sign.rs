@@ -1,4 +1,4 @@
-//! Signing user tokens: `{"alg":"RS256","typ":"JWT"}` (plus an optional `kid`) over
+//! Signing user tokens: `{"alg":"RS256","typ":"JWT","kid":...}` (the key's kid by default) over
 //! `{"sub":...,"iat":...,"exp":...}`.
 
 use crate::base64;
@@ -20,14 +20,28 @@ pub struct SignOptions<'a> {
     /// Lifetime in seconds (`exp = now + expires_in`), at least 1; `None` for a token
     /// without `exp`.
     pub expires_in: Option<u64>,
-    /// Optional `kid` header parameter.
-    pub kid: Option<&'a str>,
+    /// The `kid` header parameter: by default the signing key's own kid.
+    pub kid: Kid<'a>,
+}
+
+/// What a signed token's header says in `kid`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kid<'a> {
+    /// The signing key's kid ([`SigningKey::kid`], its RFC 7638 thumbprint): the default, so
+    /// that a project holding several keys picks the right one without trying each.
+    #[default]
+    Key,
+    /// No `kid`: such a token verifies against a project's active key only.
+    Omit,
+    /// This kid (1 to 128 bytes of visible ASCII, else `config_invalid`), for a key
+    /// configured under a kid of your choosing ([`crate::PublicKey::with_kid`]).
+    Custom(&'a str),
 }
 
 impl SignOptions<'static> {
-    /// Issued at `now`, expiring [`DEFAULT_EXPIRES_IN_SECONDS`] later, without `kid`.
+    /// Issued at `now`, expiring [`DEFAULT_EXPIRES_IN_SECONDS`] later, with the key's kid.
     pub const fn new(now: i64) -> Self {
-        SignOptions { now, expires_in: Some(DEFAULT_EXPIRES_IN_SECONDS), kid: None }
+        SignOptions { now, expires_in: Some(DEFAULT_EXPIRES_IN_SECONDS), kid: Kid::Key }
     }
 }
 
@@ -42,6 +56,14 @@ impl SigningKey {
     /// ([`crate::verify::DEFAULT_MAX_TOKEN_BYTES`]) is refused with `token_too_large`.
     pub fn sign_user_token(&self, sub: &str, options: &SignOptions<'_>) -> Result<String, Error> {
         Subject::new(sub)?;
+        let kid = match options.kid {
+            Kid::Key => Some(self.kid()),
+            Kid::Omit => None,
+            Kid::Custom(kid) => {
+                crate::keys::check_kid(kid)?;
+                Some(kid)
+            }
+        };
         let exp = match options.expires_in {
             None => None,
             // exp = iat: expired the moment it is issued (`now >= exp`), never usable.
@@ -60,7 +82,7 @@ impl SigningKey {
 
         let mut header = String::with_capacity(64);
         header.push_str(r#"{"alg":"RS256","typ":"JWT""#);
-        if let Some(kid) = options.kid {
+        if let Some(kid) = kid {
             header.push_str(r#","kid":"#);
             json::write_string(&mut header, kid);
         }
@@ -101,6 +123,6 @@ mod tests {
     #[test]
     fn default_options() {
         let o = SignOptions::new(1_700_000_000);
-        assert_eq!((o.now, o.expires_in, o.kid), (1_700_000_000, Some(3600), None));
+        assert_eq!((o.now, o.expires_in, o.kid), (1_700_000_000, Some(3600), Kid::Key));
     }
 }

@@ -203,16 +203,37 @@ pub(crate) fn decoded_len(segment: &[u8], name: &'static str) -> Result<usize, E
     base64::decoded_len(segment.len()).ok_or(Error::new(ErrorKind::TokenBase64).with_detail(name))
 }
 
-/// Checks a decoded header: a JSON object whose `alg` is exactly `"RS256"`, without `crit`.
-/// Every other parameter (`typ`, `kid`, `jwk`, `jku`, `x5u`, `x5c`, ...) is ignored: keys come
-/// only from configuration.
-pub(crate) fn check_header(header: &[u8]) -> Result<(), Error> {
+/// What a token's header says in `kid`, read without allocating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeaderKid<'a> {
+    /// No `kid`.
+    Absent,
+    /// A kid of 1 to [`crate::keys::MAX_KID_BYTES`] bytes of visible ASCII (unescaped).
+    Named(&'a [u8]),
+    /// A `kid` no configured key can have: not a string, too long, or other bytes. It names
+    /// no key (`key_unknown` where keys are chosen by kid).
+    Unusable,
+}
+
+/// Checks a decoded header: a JSON object whose `alg` is exactly `"RS256"`, without `crit`,
+/// and returns its `kid` (unescaped in place, its length bounded before anything else is
+/// done with it). Every other parameter (`typ`, `jwk`, `jku`, `x5u`, `x5c`, ...) is
+/// ignored: keys come only from configuration, and a kid only chooses among them.
+pub(crate) fn check_header(header: &mut [u8]) -> Result<HeaderKid<'_>, Error> {
+    use crate::keys::MAX_KID_BYTES;
     let (mut alg_ok, mut crit) = (false, false);
+    // (range, escaped), or None for a kid that is not a string.
+    let mut kid: Option<Option<(core::ops::Range<usize>, bool)>> = None;
     json::parse_object(header, |name, value| {
         if name.eq_bytes(b"alg") {
             alg_ok = matches!(value, Value::String(s) if s.eq_bytes(b"RS256"));
         } else if name.eq_bytes(b"crit") {
             crit = true;
+        } else if name.eq_bytes(b"kid") {
+            kid = Some(match value {
+                Value::String(s) => Some((s.range(), s.as_plain().is_none())),
+                _ => None,
+            });
         }
     })?;
     if !alg_ok {
@@ -221,7 +242,19 @@ pub(crate) fn check_header(header: &[u8]) -> Result<(), Error> {
     if crit {
         return Err(Error::new(ErrorKind::CritUnsupported));
     }
-    Ok(())
+    let (range, escaped) = match kid {
+        None => return Ok(HeaderKid::Absent),
+        Some(None) => return Ok(HeaderKid::Unusable),
+        Some(Some(found)) => found,
+    };
+    // Length first: an escape is at most 6 bytes for one byte of kid ("\u0041" is "A").
+    if range.len() > MAX_KID_BYTES * 6 {
+        return Ok(HeaderKid::Unusable);
+    }
+    let raw = &mut header[range];
+    let len = if escaped { json::unescape_in_place(raw) } else { raw.len() };
+    let kid = &raw[..len];
+    Ok(if crate::keys::is_valid_kid(kid) { HeaderKid::Named(kid) } else { HeaderKid::Unusable })
 }
 
 /// Reads the claims from a decoded payload: `sub` required; `exp`, `nbf`, `iat` optional
@@ -308,12 +341,42 @@ mod tests {
 
     #[test]
     fn header_rules() {
-        assert!(check_header(br#"{"alg":"RS256","typ":"JWT","kid":"k"}"#).is_ok());
-        assert!(check_header(br#"{"alg":"RS\u0032\u0035\u0036"}"#).is_ok());
+        let check = |h: &[u8]| check_header(&mut h.to_vec()).map(|kid| format!("{kid:?}"));
+        assert_eq!(
+            check(br#"{"alg":"RS256","typ":"JWT","kid":"k"}"#).unwrap(),
+            format!("{:?}", HeaderKid::Named(b"k"))
+        );
+        assert!(check(br#"{"alg":"RS\u0032\u0035\u0036"}"#).is_ok());
         for bad in [&br#"{"alg":"none"}"#[..], br#"{"alg":"rs256"}"#, br#"{"typ":"JWT"}"#, br#"{"alg":["RS256"]}"#] {
-            assert_eq!(check_header(bad).unwrap_err().kind(), ErrorKind::AlgNotAllowed);
+            assert_eq!(check(bad).unwrap_err().kind(), ErrorKind::AlgNotAllowed);
         }
-        assert_eq!(check_header(br#"{"alg":"RS256","crit":[]}"#).unwrap_err().kind(), ErrorKind::CritUnsupported);
+        assert_eq!(check(br#"{"alg":"RS256","crit":[]}"#).unwrap_err().kind(), ErrorKind::CritUnsupported);
+    }
+
+    #[test]
+    fn header_kids() {
+        let kid = |h: &str| {
+            let mut buf = h.as_bytes().to_vec();
+            match check_header(&mut buf).unwrap() {
+                HeaderKid::Named(k) => Ok(String::from_utf8(k.to_vec()).unwrap()),
+                other => Err(format!("{other:?}")),
+            }
+        };
+        assert_eq!(kid(r#"{"alg":"RS256"}"#), Err("Absent".into()));
+        assert_eq!(kid(r#"{"alg":"RS256","kid":"a\u0042\"\\"}"#), Ok("aB\"\\".into()));
+        assert_eq!(kid(&format!(r#"{{"alg":"RS256","kid":"{}"}}"#, "k".repeat(128))), Ok("k".repeat(128)));
+        for bad in [
+            r#"{"alg":"RS256","kid":7}"#.to_owned(),
+            r#"{"alg":"RS256","kid":""}"#.into(),
+            r#"{"alg":"RS256","kid":"a b"}"#.into(),
+            r#"{"alg":"RS256","kid":"caf\u00e9"}"#.into(),
+            "{\"alg\":\"RS256\",\"kid\":\"\u{e9}\"}".into(),
+            format!(r#"{{"alg":"RS256","kid":"{}"}}"#, "k".repeat(129)),
+            format!(r#"{{"alg":"RS256","kid":"{}"}}"#, "\\u0041".repeat(129)),
+            format!(r#"{{"alg":"RS256","kid":"{}"}}"#, "k".repeat(10_000)),
+        ] {
+            assert_eq!(kid(&bad), Err("Unusable".into()), "{bad}");
+        }
     }
 
     #[test]

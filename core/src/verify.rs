@@ -208,22 +208,44 @@ impl Verifier {
     pub fn verify_with<R>(&self, token: &[u8], now: i64, f: impl FnOnce(ClaimsRef<'_>) -> R) -> Result<R, Error> {
         match &self.cache {
             // One key and one policy for the verifier's life: generation 0 throughout.
-            Some(cache) => cache.verify_with(self, 0, token, now, f),
-            None => decode_and_check(token, &self.policy, Some(&self.key), |claims| {
+            Some(cache) => cache.verify_with(self, 0, token, now, |_| Ok(()), f),
+            None => self.check_signature(token, now, |claims, _| {
                 self.policy.check_times(&claims, now)?;
                 Ok(f(claims))
             }),
         }
     }
+}
 
-    /// Everything except the time rules and the cache, for the cache, which checks the
-    /// clock itself on every use.
-    pub(crate) fn verify_signature_with<R>(
+/// What the cache verifies a token with: a [`Verifier`] (one key, whatever the token's
+/// `kid`) or a [`crate::KeySet`] (the key the `kid` names).
+pub(crate) trait SignatureCheck {
+    /// The token rules (size limit, time claims).
+    fn policy(&self) -> &Policy;
+
+    /// Everything except the time rules: `then` sees the verified claims and the deadline
+    /// of the key that verified them (`i64::MAX` for none).
+    fn check_signature<R>(
         &self,
         token: &[u8],
-        f: impl FnOnce(ClaimsRef<'_>) -> R,
+        now: i64,
+        then: impl FnOnce(ClaimsRef<'_>, i64) -> Result<R, Error>,
+    ) -> Result<R, Error>;
+}
+
+impl SignatureCheck for Verifier {
+    fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    fn check_signature<R>(
+        &self,
+        token: &[u8],
+        _now: i64,
+        then: impl FnOnce(ClaimsRef<'_>, i64) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        decode_and_check(token, &self.policy, Some(&self.key), |claims| Ok(f(claims)))
+        // One key: the token's kid chooses nothing (the signature decides).
+        decode_and_check(token, &self.policy, |_| Ok(Some((&self.key, i64::MAX))), then)
     }
 }
 
@@ -241,7 +263,7 @@ pub fn decode_unverified_with<R>(
     f: impl FnOnce(ClaimsRef<'_>) -> R,
 ) -> Result<R, Error> {
     let policy = Policy { max_token_bytes: max_token_bytes.min(MAX_TOKEN_BYTES_LIMIT), ..Policy::default() };
-    decode_and_check(token, &policy, None, |claims| Ok(f(claims)))
+    decode_and_check(token, &policy, |_| Ok(None), |claims, _| Ok(f(claims)))
 }
 
 /// A token's decoded header and payload, unverified: what `notiflows-auth inspect` shows.
@@ -268,31 +290,37 @@ pub fn decode_parts_unverified(compact: &[u8]) -> Result<UnverifiedParts, Error>
     Ok(UnverifiedParts { header: decode(segments.header, "header")?, payload: decode(segments.payload, "payload")? })
 }
 
-/// The steps in order, with the buffers on the stack; `then` sees the claims.
-fn decode_and_check<R>(
+/// The steps in order, with the buffers on the stack: `select` picks the key from the
+/// header's `kid` (with its deadline; `None`: no signature check), `then` sees the claims.
+pub(crate) fn decode_and_check<'k, R>(
     compact: &[u8],
     policy: &Policy,
-    key: Option<&VerifyingKey>,
-    then: impl FnOnce(ClaimsRef<'_>) -> Result<R, Error>,
+    select: impl FnOnce(token::HeaderKid<'_>) -> Result<Option<(&'k VerifyingKey, i64)>, Error>,
+    then: impl FnOnce(ClaimsRef<'_>, i64) -> Result<R, Error>,
 ) -> Result<R, Error> {
     policy.check_size(compact)?;
     let segments = token::split(compact)?;
     let needed = token::decoded_len(segments.header, "header")? + token::decoded_len(segments.payload, "payload")?;
     if needed <= SMALL_BUFFER {
-        then(check_with_buffer(&segments, key, &mut [0; SMALL_BUFFER])?)
+        let mut buf = [0; SMALL_BUFFER];
+        let (claims, until) = check_with_buffer(&segments, select, &mut buf)?;
+        then(claims, until)
     } else {
-        then(check_with_buffer(&segments, key, &mut [0; LARGE_BUFFER])?)
+        let mut buf = [0; LARGE_BUFFER];
+        let (claims, until) = check_with_buffer(&segments, select, &mut buf)?;
+        then(claims, until)
     }
 }
 
-fn check_with_buffer<'b>(
+fn check_with_buffer<'b, 'k>(
     segments: &token::Segments<'_>,
-    key: Option<&VerifyingKey>,
+    select: impl FnOnce(token::HeaderKid<'_>) -> Result<Option<(&'k VerifyingKey, i64)>, Error>,
     buf: &'b mut [u8],
-) -> Result<ClaimsRef<'b>, Error> {
+) -> Result<(ClaimsRef<'b>, i64), Error> {
     let header_len = token::decode_segment(segments.header, buf, "header")?;
     let (header, rest) = buf.split_at_mut(header_len);
-    token::check_header(header)?;
+    // The key is chosen before anything else is decoded: an unknown kid costs no RSA work.
+    let key = select(token::check_header(header)?)?;
     let payload_len = token::decode_segment(segments.payload, rest, "payload")?;
     let mut signature = [0; MAX_SIGNATURE_BYTES];
     let signature_len = match token::decode_segment(segments.signature, &mut signature, "signature") {
@@ -301,14 +329,16 @@ fn check_with_buffer<'b>(
         Err(e) if e.kind() == ErrorKind::TokenTooLarge => return Err(Error::new(ErrorKind::SignatureInvalid)),
         Err(e) => return Err(e),
     };
-    if let Some(key) = key {
+    let mut until = i64::MAX;
+    if let Some((key, key_until)) = key {
         // A signature of the wrong length is simply invalid; say nothing more.
         if signature_len != key.signature_len() {
             return Err(Error::new(ErrorKind::SignatureInvalid));
         }
         key.verify_rs256(segments.signing_input, &signature[..signature_len])?;
+        until = key_until;
     }
-    token::read_claims(&mut rest[..payload_len])
+    Ok((token::read_claims(&mut rest[..payload_len])?, until))
 }
 
 #[cfg(test)]

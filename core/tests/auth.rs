@@ -8,7 +8,7 @@ use auth_support::{authenticator, authenticator_with, keys, project, API_KEY, CA
 use notiflows_auth::auth::{ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS};
 use notiflows_auth::{
     AuthenticatedUser, Authenticator, AuthenticatorOptions, CorsHeaders, Credential, Error, ErrorKind, ErrorResponse,
-    NumericDate, Policy, ProjectConfig, Provider, SecurityMode, SignOptions,
+    Kid, NumericDate, Policy, ProjectConfig, Provider, SecurityMode, SignOptions,
 };
 
 const SECURE: SecurityMode = SecurityMode::Secure;
@@ -115,7 +115,7 @@ fn secure_mode_accepts_a_valid_user_key() {
 
 #[test]
 fn secure_mode_token_without_exp_has_no_expiry() {
-    let token = keys()[0].token_with("bob", &SignOptions { now: NOW, expires_in: None, kid: None });
+    let token = keys()[0].token_with("bob", &SignOptions { now: NOW, expires_in: None, kid: Kid::Omit });
     for a in setups(SECURE, &[]) {
         let user = auth(&a, &[("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", &token)]).unwrap();
         assert_eq!(user.expires_at, None);
@@ -136,6 +136,7 @@ fn secure_mode_refuses_the_user_id_header_and_missing_keys() {
 #[test]
 fn secure_mode_applies_every_token_rule() {
     let other_key = keys()[1].token("alice", NOW);
+    let other_key_no_kid = keys()[1].token_with("alice", &SignOptions { kid: Kid::Omit, ..SignOptions::new(NOW) });
     let expired = keys()[0].token("alice", NOW - 3600);
     let future = keys()[0].token("alice", NOW + 3600);
     // Bob's claims under Alice's signature.
@@ -143,7 +144,9 @@ fn secure_mode_applies_every_token_rule() {
     let tampered = format!("{}.{}", bob.rsplit_once('.').unwrap().0, alice.rsplit_once('.').unwrap().1);
     for a in setups(SECURE, &[]) {
         let with = |token: &str| code(auth(&a, &[("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", token)]));
-        assert_eq!(with(&other_key), "signature_invalid");
+        // Its kid names no key of the project; without a kid, the active key refuses it.
+        assert_eq!(with(&other_key), "key_unknown");
+        assert_eq!(with(&other_key_no_kid), "signature_invalid");
         assert_eq!(with(&expired), "token_expired");
         assert_eq!(with(&future), "token_issued_in_future");
         assert_eq!(with(&tampered), "signature_invalid");
@@ -411,14 +414,14 @@ fn rotation_invalidates_old_tokens_and_cached_ones() {
         assert_eq!(with(&old), "ok");
         assert_eq!(with(&old), "ok", "second time: from the cache when there is one");
         a.set_signing_key(API_KEY, Some(k1.public.clone())).unwrap();
-        assert_eq!(with(&old), "signature_invalid");
+        assert_eq!(with(&old), "key_unknown", "its kid names a key no longer there");
         assert_eq!(with(&new), "ok");
         a.set_signing_key(API_KEY, None).unwrap();
         assert_eq!(with(&new), "signing_key_not_configured");
         // Putting the old key back makes its tokens valid again, through a fresh verify.
         a.set_signing_key(API_KEY, Some(k0.public.clone())).unwrap();
         assert_eq!(with(&old), "ok");
-        assert_eq!(with(&new), "signature_invalid");
+        assert_eq!(with(&new), "key_unknown");
     }
 }
 
@@ -430,7 +433,7 @@ fn rotate_signing_key_generates_and_installs_a_new_key() {
     let with = |token: &str| code(auth(&a, &[("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", token)]));
     assert_eq!(with(&old), "ok");
     let pair = a.rotate_signing_key(API_KEY, 2048).unwrap();
-    assert_eq!(with(&old), "signature_invalid");
+    assert_eq!(with(&old), "key_unknown");
     let new = pair.signing_key().unwrap().sign_user_token("alice", &SignOptions::new(NOW)).unwrap();
     assert_eq!(with(&new), "ok");
     assert_eq!(a.rotate_signing_key(API_KEY, 1024).unwrap_err().kind(), ErrorKind::KeyUnsupported);
@@ -486,7 +489,7 @@ fn cached_tokens_keep_the_policy() {
     let a = Authenticator::new(AuthenticatorOptions { policy, cache_capacity: 8 }).unwrap();
     a.add_project(project(SECURE, Some(&keys()[0].public), &[])).unwrap();
     let token = token0("alice");
-    let no_exp = keys()[0].token_with("alice", &SignOptions { now: NOW, expires_in: None, kid: None });
+    let no_exp = keys()[0].token_with("alice", &SignOptions { now: NOW, expires_in: None, kid: Kid::Omit });
     let with = |token: &str, now| {
         code(auth_at(&a, &[("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", token)], None, now))
     };
@@ -514,7 +517,9 @@ fn a_tiny_cache_still_answers_correctly() {
 fn shared_vectors_give_the_same_answer_verified_or_cached() {
     let policy = Policy { require_exp: true, ..Policy::default() };
     let a = Authenticator::new(AuthenticatorOptions { policy, cache_capacity: 256 }).unwrap();
-    a.add_project(project(SECURE, Some(&common::shared_public_key()), &[])).unwrap();
+    // The vectors' one valid token with a kid names the shared key "key-2023-11".
+    let key = common::shared_public_key().with_kid("key-2023-11").unwrap();
+    a.add_project(project(SECURE, Some(&key), &[])).unwrap();
     let cases = common::jwt_cases();
     for case in &cases {
         let headers = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", case.token.as_str())];

@@ -52,6 +52,45 @@ fn cache_hits_with(provider: Provider) {
 }
 
 #[test]
+fn choosing_a_key_by_kid_allocates_nothing_more() {
+    use auth_support::Keys;
+    use notiflows_auth::{Kid, ProjectConfig, RetiringKey, SignOptions};
+    // A kid-less token in a one-key project against a kid naming the last of 8 keys, with
+    // revocation lists in force: the same allocations (those of the RSA verify), no cache.
+    let keys: Vec<Keys> = (0..8).map(|_| Keys::generate()).collect();
+    let one = auth_support::authenticator(0);
+    one.add_project(project(SecurityMode::Secure, Some(&keys[0].public), &[])).unwrap();
+    let eight = auth_support::authenticator(0);
+    eight
+        .add_project(ProjectConfig {
+            retiring_keys: keys[1..].iter().map(|k| RetiringKey { key: k.public.clone(), until: NOW + 60 }).collect(),
+            revoked_before: Some(NOW - 100),
+            user_revocations: vec![notiflows_auth::UserRevocation { user_id: "bob".into(), revoked_before: NOW }],
+            ..project(SecurityMode::Secure, Some(&keys[0].public), &[])
+        })
+        .unwrap();
+    let no_kid = keys[0].token_with("alice", &SignOptions { kid: Kid::Omit, ..SignOptions::new(NOW) });
+    let with_kid = keys[7].token("alice", NOW);
+    let run = |auth: &Authenticator, token: &str| {
+        allocations(|| {
+            auth.authenticate([("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", token)], NOW).unwrap();
+        })
+    };
+    run(&one, &no_kid);
+    run(&eight, &with_kid);
+    let baseline = run(&one, &no_kid);
+    assert!(baseline > 0, "the RSA verify allocates");
+    assert_eq!(run(&eight, &with_kid), baseline);
+    // An unknown kid is refused before any RSA work: nothing allocated.
+    let unknown = Keys::generate().token("alice", NOW);
+    let count = allocations(|| {
+        let err = eight.authenticate([("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", &unknown)], NOW);
+        assert_eq!(err.unwrap_err().kind(), ErrorKind::KeyUnknown);
+    });
+    assert_eq!(count, 0);
+}
+
+#[test]
 fn development_mode_and_refusals_allocate_nothing() {
     let auth = setup(SecurityMode::Development, Provider::default());
     let dev =

@@ -57,7 +57,7 @@ fn after_rotation_returns_no_old_token_succeeds() {
                         let result = auth.authenticate(headers, NOW);
                         if which < current {
                             let err = result.expect_err("a token of a replaced key succeeded");
-                            assert_eq!(err.kind(), ErrorKind::SignatureInvalid);
+                            assert_eq!(err.kind(), ErrorKind::KeyUnknown, "its kid names a removed key");
                             checked_old += 1;
                         } else if result.is_ok() {
                             successes.fetch_add(1, SeqCst);
@@ -74,7 +74,7 @@ fn after_rotation_returns_no_old_token_succeeds() {
             installed.store(next, SeqCst);
             // Right after the call returns, on this thread too.
             let old = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", tokens[next - 1].as_str())];
-            assert_eq!(auth.authenticate(old, NOW).unwrap_err().kind(), ErrorKind::SignatureInvalid);
+            assert_eq!(auth.authenticate(old, NOW).unwrap_err().kind(), ErrorKind::KeyUnknown);
         }
         wait_for_progress(&successes, 50);
         stop.store(true, SeqCst);
@@ -138,5 +138,56 @@ fn mode_switches_are_atomic_under_concurrency() {
         stop.store(true, SeqCst);
         let determined: usize = workers.into_iter().map(|w| w.join().expect("a worker saw a stale mode")).sum();
         assert!(determined > 0);
+    }
+}
+
+#[test]
+fn after_a_revocation_returns_no_revoked_token_succeeds() {
+    let keys = Keys::generate();
+    // Each round revokes one more user; a worker that saw the round start must see it.
+    const USERS: usize = 6;
+    let tokens: Arc<Vec<String>> = Arc::new((0..USERS).map(|i| keys.token(&format!("user{i}"), NOW - 10)).collect());
+    for cache_capacity in [0, 1024] {
+        let auth = authenticator(cache_capacity);
+        auth.add_project(project(SecurityMode::Secure, Some(&keys.public), &[])).unwrap();
+        // Users below this index are revoked (the revocation has returned).
+        let revoked = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let workers: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let (auth, tokens, revoked, stop, calls) =
+                    (auth.clone(), tokens.clone(), revoked.clone(), stop.clone(), calls.clone());
+                thread::spawn(move || {
+                    let mut checked = 0usize;
+                    let mut i = t;
+                    while !stop.load(SeqCst) {
+                        i += 1;
+                        let before = revoked.load(SeqCst);
+                        let which = i % USERS;
+                        let headers = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", &tokens[which])];
+                        let result = auth.authenticate(headers, NOW);
+                        if which < before {
+                            let err = result.expect_err("a revoked token succeeded");
+                            assert_eq!(err.kind(), ErrorKind::TokenRevoked);
+                            checked += 1;
+                        }
+                        calls.fetch_add(1, SeqCst);
+                    }
+                    checked
+                })
+            })
+            .collect();
+        for user in 0..USERS - 1 {
+            wait_for_progress(&calls, 50);
+            auth.revoke_user_tokens_issued_before(API_KEY, &format!("user{user}"), NOW).unwrap();
+            revoked.store(user + 1, SeqCst);
+        }
+        wait_for_progress(&calls, 50);
+        stop.store(true, SeqCst);
+        let checked: usize = workers.into_iter().map(|w| w.join().expect("a worker saw a revoked token pass")).sum();
+        assert!(checked > 0);
+        let last = [("x-notiflows-api-key", API_KEY), ("x-notiflows-user-key", tokens[USERS - 1].as_str())];
+        assert!(auth.authenticate(last, NOW).is_ok(), "the user never revoked");
     }
 }

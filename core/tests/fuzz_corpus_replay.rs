@@ -153,6 +153,7 @@ fn authenticator() -> Authenticator {
             security_mode: mode,
             signing_public_key: keyed.then(common::shared_public_key),
             allowed_origins: list.iter().map(|o| o.to_string()).collect(),
+            ..ProjectConfig::default()
         })
         .unwrap();
     }

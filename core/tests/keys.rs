@@ -228,7 +228,9 @@ fn debug_output_hides_private_material() {
     let pem = text(shared("jwt-cases/rsa_private_pkcs8.pem"));
     let key = SigningKey::parse(pem.as_bytes()).unwrap();
     assert_eq!(format!("{key:?}"), "SigningKey { modulus_bits: 2048, .. }");
-    assert_eq!(format!("{:?}", key.public_key()), "PublicKey { modulus_bits: 2048, .. }");
+    // The kid is public (it travels in every token's header).
+    let want = format!("PublicKey {{ modulus_bits: 2048, kid: {:?}, .. }}", key.kid());
+    assert_eq!(format!("{:?}", key.public_key()), want);
 }
 
 #[test]

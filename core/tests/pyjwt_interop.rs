@@ -57,7 +57,8 @@ fn our_tokens_verify_in_pyjwt() {
     let now = now();
     for (i, sub) in SUBJECTS.into_iter().enumerate() {
         let kid = (i % 2 == 1).then_some("key-\"2\"");
-        let token = key.sign_user_token(sub, &SignOptions { now, expires_in: Some(600), kid }).unwrap();
+        let kid_option = kid.map_or(notiflows_auth::Kid::Omit, notiflows_auth::Kid::Custom);
+        let token = key.sign_user_token(sub, &SignOptions { now, expires_in: Some(600), kid: kid_option }).unwrap();
         let got = python(&json!({ "mode": "decode", "token": token, "public_pem": pair.public_key_pem }));
         assert_eq!(got["claims"], json!({ "sub": sub, "iat": now, "exp": now + 600 }), "{sub:?}");
         let mut header = json!({ "alg": "RS256", "typ": "JWT" });

@@ -2,7 +2,7 @@
 //! must read back exactly what was signed.
 
 use notiflows_auth::token::MAX_SUBJECT_BYTES;
-use notiflows_auth::{generate_signing_key, ErrorKind, NumericDate, SignOptions, SigningKey, Verifier};
+use notiflows_auth::{generate_signing_key, ErrorKind, Kid, NumericDate, SignOptions, SigningKey, Verifier};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
@@ -55,7 +55,12 @@ fn round_trip(key: &SigningKey, sub: &str, options: &SignOptions<'_>) {
         want_payload["exp"] = json!(exp);
     }
     assert_eq!(payload, want_payload);
-    match options.kid {
+    let kid = match options.kid {
+        Kid::Omit => None,
+        Kid::Key => Some(key.kid()),
+        Kid::Custom(kid) => Some(kid),
+    };
+    match kid {
         None => assert_eq!(header_text, r#"{"alg":"RS256","typ":"JWT"}"#),
         Some(kid) => {
             assert!(header_text.starts_with(r#"{"alg":"RS256","typ":"JWT","kid":""#), "{header_text}");
@@ -78,9 +83,15 @@ proptest! {
         sub in subjects(),
         now in -10_000_000_000i64..10_000_000_000,
         expires_in in proptest::option::of(1u64..=400 * 86_400),
-        kid in proptest::option::of(subjects()),
+        kid in proptest::option::of("[!-~]{1,128}"),
+        omit in any::<bool>(),
     ) {
-        round_trip(key(), &sub, &SignOptions { now, expires_in, kid: kid.as_deref() });
+        let kid = match (&kid, omit) {
+            (_, true) => Kid::Omit,
+            (Some(kid), false) => Kid::Custom(kid),
+            (None, false) => Kid::Key,
+        };
+        round_trip(key(), &sub, &SignOptions { now, expires_in, kid });
     }
 }
 
@@ -98,10 +109,19 @@ fn default_options_expire_after_an_hour() {
 
 #[test]
 fn no_expiry_kid_and_known_answer() {
-    let options = SignOptions { now: 1_700_000_000, expires_in: None, kid: Some("k\"1\\\n") };
+    let options = SignOptions { now: 1_700_000_000, expires_in: None, kid: Kid::Custom("k\"1\\") };
     round_trip(key(), "caf\u{e9} \"quoted\" \\ \u{1}", &options);
+    // A kid with other bytes than visible ASCII is refused, as a configured one is.
+    for bad in ["k\n", "", "k 1", "caf\u{e9}"] {
+        let err = key().sign_user_token("u", &SignOptions { kid: Kid::Custom(bad), ..options }).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConfigInvalid, "{bad:?}");
+    }
+    // By default the header names the key by its thumbprint.
+    let token = key().sign_user_token("user-1", &SignOptions::new(1_700_000_000)).unwrap();
+    assert_eq!(parts(&token).1, json!({ "alg": "RS256", "typ": "JWT", "kid": key().kid() }));
+    assert_eq!(key().kid(), key().public_key().thumbprint());
     // PKCS#1 v1.5 is deterministic: the same input gives the same token.
-    let options = SignOptions::new(1_700_000_000);
+    let options = SignOptions { kid: Kid::Omit, ..SignOptions::new(1_700_000_000) };
     let token = key().sign_user_token("user-1", &options).unwrap();
     assert_eq!(token, key().sign_user_token("user-1", &options).unwrap());
     assert_eq!(
@@ -137,9 +157,9 @@ fn tokens_the_default_verifier_would_refuse_are_not_made() {
     // 2048 control characters escape to 12 KiB of JSON.
     let err = key().sign_user_token(&"\u{1}".repeat(MAX_SUBJECT_BYTES), &options).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TokenTooLarge);
-    let kid = "k".repeat(6000);
-    let err = key().sign_user_token("u", &SignOptions { kid: Some(&kid), ..options }).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::TokenTooLarge);
+    let kid = "k".repeat(129);
+    let err = key().sign_user_token("u", &SignOptions { kid: Kid::Custom(&kid), ..options }).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConfigInvalid, "a kid is at most 128 bytes");
     // Just under the limit still round-trips at the default policy.
     round_trip(key(), &"\u{1}".repeat(900), &options);
 }
@@ -148,12 +168,12 @@ fn tokens_the_default_verifier_would_refuse_are_not_made() {
 fn exp_overflow_is_refused() {
     for (now, expires_in) in [(i64::MAX, 1), (i64::MAX - 10, 11), (0, u64::MAX), (-1, 1 << 63)] {
         let err =
-            key().sign_user_token("u", &SignOptions { now, expires_in: Some(expires_in), kid: None }).unwrap_err();
+            key().sign_user_token("u", &SignOptions { now, expires_in: Some(expires_in), kid: Kid::Omit }).unwrap_err();
         assert_eq!((err.kind(), err.claim_name()), (ErrorKind::ClaimInvalid, Some("exp")), "{now} {expires_in}");
     }
     // The largest representable exp is fine, and so is no exp at the end of time.
-    round_trip(key(), "u", &SignOptions { now: i64::MAX - 10, expires_in: Some(10), kid: None });
-    round_trip(key(), "u", &SignOptions { now: i64::MAX, expires_in: None, kid: None });
+    round_trip(key(), "u", &SignOptions { now: i64::MAX - 10, expires_in: Some(10), kid: Kid::Omit });
+    round_trip(key(), "u", &SignOptions { now: i64::MAX, expires_in: None, kid: Kid::Omit });
 }
 
 fn generated_key_round_trips(bits: usize) {

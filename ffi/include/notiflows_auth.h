@@ -42,6 +42,12 @@
 // the verifier requires `exp`).
 #define NOTIFLOWS_AUTH_NO_EXPIRY UINT64_MAX
 
+// The longest `kid`, in bytes: a buffer of this size always holds a key's kid.
+#define NOTIFLOWS_AUTH_MAX_KID_BYTES 128
+
+// The most keys a project (and a JWK Set read by `notiflows_auth_jwk_set_parse`) holds.
+#define NOTIFLOWS_AUTH_MAX_PROJECT_KEYS 8
+
 // Pass as `now` to use the system clock (Unix seconds) instead of an explicit time.
 #define NOTIFLOWS_AUTH_CURRENT_TIME INT64_MIN
 
@@ -111,6 +117,10 @@ enum notiflows_auth_result
   NOTIFLOWS_AUTH_RESULT_ORIGIN_NOT_ALLOWED = 22,
   // `config_invalid`: a configuration value is malformed or out of range.
   NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID = 23,
+  // `key_unknown`: the token's `kid` names no key of the project (or a retired one).
+  NOTIFLOWS_AUTH_RESULT_KEY_UNKNOWN = 24,
+  // `token_revoked`: issued before a revocation cut-off (or without `iat` under one).
+  NOTIFLOWS_AUTH_RESULT_TOKEN_REVOKED = 25,
   // `null_argument`: a required pointer argument was NULL.
   NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT = 100,
   // `buffer_too_small`: an output buffer is too small; `*out_len` holds the size needed.
@@ -163,6 +173,27 @@ enum notiflows_auth_credential
 typedef enum notiflows_auth_credential notiflows_auth_credential;
 #else
 typedef uint32_t notiflows_auth_credential;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What a signed token's header says in `kid` (`notiflows_auth_signing_key_sign_with_kid`).
+enum notiflows_auth_kid_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The signing key's own kid (its RFC 7638 thumbprint): the default.
+  NOTIFLOWS_AUTH_KID_MODE_KEY = 0,
+  // No `kid`: the token verifies against a project's active key only.
+  NOTIFLOWS_AUTH_KID_MODE_OMIT = 1,
+  // The kid passed in `kid`, `kid_len` (1 to 128 bytes of visible ASCII).
+  NOTIFLOWS_AUTH_KID_MODE_CUSTOM = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum notiflows_auth_kid_mode notiflows_auth_kid_mode;
+#else
+typedef uint32_t notiflows_auth_kid_mode;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -351,6 +382,140 @@ notiflows_auth_result notiflows_auth_authenticator_rotate_signing_key(const stru
                                                                       uint32_t bits,
                                                                       struct notiflows_auth_key_pair **out_pair);
 
+// Makes `signing_key` (not NULL) the project's active key and keeps the previous active key
+// verifying until `now + overlap_seconds` (1 to 604800, 7 days, else
+// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`); from that second on its tokens are refused with
+// `NOTIFLOWS_AUTH_RESULT_KEY_UNKNOWN`, cached or not. Retiring keys past their deadline are
+// dropped; more than `NOTIFLOWS_AUTH_MAX_PROJECT_KEYS` keys is `CONFIG_INVALID` (nothing
+// changes). `now` is Unix seconds or `NOTIFLOWS_AUTH_CURRENT_TIME`. Thread-safe.
+//
+// # Safety
+// `authenticator` and `signing_key` must be live handles; `api_key` must point to
+// `api_key_len` readable bytes.
+notiflows_auth_result notiflows_auth_authenticator_set_signing_key_with_overlap(const struct notiflows_auth_authenticator *authenticator,
+                                                                                const uint8_t *api_key,
+                                                                                size_t api_key_len,
+                                                                                const struct notiflows_auth_public_key *signing_key,
+                                                                                int64_t now,
+                                                                                uint64_t overlap_seconds);
+
+// Generates a new key pair (as `notiflows_auth_authenticator_rotate_signing_key`) and makes
+// it the active key with an overlap, as
+// `notiflows_auth_authenticator_set_signing_key_with_overlap` does. Writes the pair to
+// `*out_pair` (the caller's; release with `notiflows_auth_key_pair_free`). Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes; `out_pair` must be valid for a write.
+notiflows_auth_result notiflows_auth_authenticator_rotate_signing_key_with_overlap(const struct notiflows_auth_authenticator *authenticator,
+                                                                                   const uint8_t *api_key,
+                                                                                   size_t api_key_len,
+                                                                                   uint32_t bits,
+                                                                                   int64_t now,
+                                                                                   uint64_t overlap_seconds,
+                                                                                   struct notiflows_auth_key_pair **out_pair);
+
+// Removes the project's key named `kid` (active or retiring) at once; writes whether there
+// was one to `*out_removed`. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` and `kid` must point to their readable
+// bytes; `out_removed` must be valid for a write.
+notiflows_auth_result notiflows_auth_authenticator_remove_signing_key(const struct notiflows_auth_authenticator *authenticator,
+                                                                      const uint8_t *api_key,
+                                                                      size_t api_key_len,
+                                                                      const uint8_t *kid,
+                                                                      size_t kid_len,
+                                                                      bool *out_removed);
+
+// Refuses the project's tokens issued before `before` (`iat < before`, Unix seconds; tokens
+// without `iat` too) with `NOTIFLOWS_AUTH_RESULT_TOKEN_REVOKED`, without a new key. Cut-offs
+// only move forward. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes.
+notiflows_auth_result notiflows_auth_authenticator_revoke_tokens_issued_before(const struct notiflows_auth_authenticator *authenticator,
+                                                                               const uint8_t *api_key,
+                                                                               size_t api_key_len,
+                                                                               int64_t before);
+
+// Refuses one user's tokens issued before `before`, as
+// `notiflows_auth_authenticator_revoke_tokens_issued_before` does for the project. The user
+// id is 1 to 2048 bytes of UTF-8; at most 10000 users per project
+// (`NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID` over; see
+// `notiflows_auth_authenticator_prune_revocations`). Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` and `user_id` must point to their
+// readable bytes.
+notiflows_auth_result notiflows_auth_authenticator_revoke_user_tokens_issued_before(const struct notiflows_auth_authenticator *authenticator,
+                                                                                    const uint8_t *api_key,
+                                                                                    size_t api_key_len,
+                                                                                    const uint8_t *user_id,
+                                                                                    size_t user_id_len,
+                                                                                    int64_t before);
+
+// Drops the revocation entries that can no longer refuse a token at `now` (Unix seconds or
+// `NOTIFLOWS_AUTH_CURRENT_TIME`): a user's cut-off at or below the project's and, when the
+// project's policy has a maximum lifetime, every cut-off at least that lifetime (plus the
+// leeway) in the past. Writes how many were dropped to `*out_dropped`. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes; `out_dropped` must be valid for a write.
+notiflows_auth_result notiflows_auth_authenticator_prune_revocations(const struct notiflows_auth_authenticator *authenticator,
+                                                                     const uint8_t *api_key,
+                                                                     size_t api_key_len,
+                                                                     int64_t now,
+                                                                     size_t *out_dropped);
+
+// Writes the project's public keys as an RFC 7517 JWK Set (`{"keys":[...]}`, the active key
+// first, then the retiring ones; not NUL-terminated) into `buf` and its length into
+// `*out_len`. When `buf` is too small, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and
+// writes only `*out_len` (`buf` may be NULL with length 0 to ask). Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+// bytes; `buf` must point to `buf_len` writable bytes; `out_len` must be valid for a write.
+notiflows_auth_result notiflows_auth_authenticator_jwks(const struct notiflows_auth_authenticator *authenticator,
+                                                        const uint8_t *api_key,
+                                                        size_t api_key_len,
+                                                        uint8_t *buf,
+                                                        size_t buf_len,
+                                                        size_t *out_len);
+
+// Writes the configuration in force for a project as a project document (JSON: `api_key`,
+// `security_mode`, `signing_public_key` as PEM, `signing_key_kid`, `allowed_origins`,
+// `retiring_keys`, `revoked_before`, `user_revocations`, `require_exp`, `max_lifetime`,
+// `leeway`, `iat_skew`; the format `notiflows_auth_authenticator_add_project_json` reads),
+// so that a server can persist it. Buffer protocol as for
+// `notiflows_auth_authenticator_jwks`; `NOTIFLOWS_AUTH_RESULT_API_KEY_INVALID` for an
+// unknown project. Thread-safe.
+//
+// # Safety
+// As for `notiflows_auth_authenticator_jwks`.
+notiflows_auth_result notiflows_auth_authenticator_project_json(const struct notiflows_auth_authenticator *authenticator,
+                                                                const uint8_t *api_key,
+                                                                size_t api_key_len,
+                                                                uint8_t *buf,
+                                                                size_t buf_len,
+                                                                size_t *out_len);
+
+// Adds a project from a project document (what
+// `notiflows_auth_authenticator_project_json` writes: strict JSON, at most 1 MiB, keys as
+// PEM text), or replaces the one with the same API key, atomically. This is how retiring
+// keys, revocation cut-offs and per-project lifetime rules are set in one call.
+// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID` for a document refused (the last error message names
+// the member, or says what is wrong with a key), or the code of the value refused by the
+// project's rules; nothing changes then. Thread-safe.
+//
+// # Safety
+// `authenticator` must be a live handle; `json` must point to `json_len` readable bytes.
+notiflows_auth_result notiflows_auth_authenticator_add_project_json(const struct notiflows_auth_authenticator *authenticator,
+                                                                    const uint8_t *json,
+                                                                    size_t json_len);
+
 // Switches a project's security mode (`NOTIFLOWS_AUTH_SECURITY_MODE_SECURE` or
 // `_DEVELOPMENT`), atomically like a key rotation. Thread-safe.
 //
@@ -516,6 +681,74 @@ notiflows_auth_result notiflows_auth_public_key_to_pem(const struct notiflows_au
 notiflows_auth_result notiflows_auth_public_key_bits(const struct notiflows_auth_public_key *key,
                                                      size_t *out_bits);
 
+// Writes the key's kid (what a token's `kid` header names it by: its RFC 7638 thumbprint
+// unless set with `notiflows_auth_public_key_with_kid`; visible ASCII, not NUL-terminated)
+// into `buf` and its length into `*out_len`. `NOTIFLOWS_AUTH_MAX_KID_BYTES` is always
+// enough; buffer protocol as for `notiflows_auth_public_key_to_pem`. Thread-safe.
+//
+// # Safety
+// As for `notiflows_auth_public_key_to_pem`.
+notiflows_auth_result notiflows_auth_public_key_kid(const struct notiflows_auth_public_key *key,
+                                                    uint8_t *buf,
+                                                    size_t buf_len,
+                                                    size_t *out_len);
+
+// Writes a new handle to the same key named `kid` (1 to 128 bytes of visible ASCII, else
+// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`) to `*out_key`; `key` is unchanged. The caller owns
+// the new handle and releases it with `notiflows_auth_public_key_free`. Thread-safe.
+//
+// # Safety
+// `key` must be a live handle; `kid` must point to `kid_len` readable bytes; `out_key` must
+// be valid for a write.
+notiflows_auth_result notiflows_auth_public_key_with_kid(const struct notiflows_auth_public_key *key,
+                                                         const uint8_t *kid,
+                                                         size_t kid_len,
+                                                         struct notiflows_auth_public_key **out_key);
+
+// Writes the key as a JSON Web Key (RFC 7517: `{"kty":"RSA","use":"sig","alg":"RS256",
+// "kid":...,"n":...,"e":...}`; not NUL-terminated) into `buf` and its length into
+// `*out_len`; buffer protocol as for `notiflows_auth_public_key_to_pem` (at most 1600 bytes
+// for an 8192-bit key). Thread-safe.
+//
+// # Safety
+// As for `notiflows_auth_public_key_to_pem`.
+notiflows_auth_result notiflows_auth_public_key_to_jwk(const struct notiflows_auth_public_key *key,
+                                                       uint8_t *buf,
+                                                       size_t buf_len,
+                                                       size_t *out_len);
+
+// Writes the JWK Set (RFC 7517, `{"keys":[...]}`) of `count` keys, in the order given (a
+// project's active key first), into `buf` and its length into `*out_len`; buffer protocol
+// as for `notiflows_auth_public_key_to_pem`. `keys` may be NULL when `count` is 0.
+// Thread-safe.
+//
+// # Safety
+// `keys` must point to `count` live handles (or be NULL with 0); `buf` must point to
+// `buf_len` writable bytes; `out_len` must be valid for a write.
+notiflows_auth_result notiflows_auth_jwk_set_write(const struct notiflows_auth_public_key *const *keys,
+                                                   size_t count,
+                                                   uint8_t *buf,
+                                                   size_t buf_len,
+                                                   size_t *out_len);
+
+// Reads a JWK Set strictly (at most 64 KiB, at most 8 RSA keys with unique kids; `kty`
+// `RSA`, `n`, `e`, optional `kid`, `alg` `RS256`, `use` `sig`, `key_ops`; any other member,
+// a private one above all, is refused: `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`, or
+// `_KEY_INVALID` / `_KEY_UNSUPPORTED` for the key's numbers) and writes one new handle per
+// key into `out_keys`, in order, and their number into `*out_count`. Each handle is the
+// caller's, released with `notiflows_auth_public_key_free`. When `keys_cap` is smaller than
+// the number of keys, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only
+// `*out_count` (`NOTIFLOWS_AUTH_MAX_PROJECT_KEYS` slots are never too few). Thread-safe.
+//
+// # Safety
+// `input` must point to `input_len` readable bytes; `out_keys` must point to `keys_cap`
+// writable elements (or be NULL with 0); `out_count` must be valid for a write.
+notiflows_auth_result notiflows_auth_jwk_set_parse(const uint8_t *input,
+                                                   size_t input_len,
+                                                   struct notiflows_auth_public_key **out_keys,
+                                                   size_t keys_cap,
+                                                   size_t *out_count);
+
 // Releases a public key. NULL does nothing.
 //
 // # Safety
@@ -540,6 +773,18 @@ notiflows_auth_result notiflows_auth_signing_key_parse(const uint8_t *input,
                                                        size_t input_len,
                                                        struct notiflows_auth_signing_key **out_key);
 
+// Writes the signing key's kid (its public key's RFC 7638 thumbprint: what signed tokens
+// carry by default; not NUL-terminated) into `buf` and its length into `*out_len`; buffer
+// protocol as for `notiflows_auth_public_key_to_pem`. Thread-safe.
+//
+// # Safety
+// `key` must be a live handle; `buf` must point to `buf_len` writable bytes; `out_len` must
+// be valid for a write.
+notiflows_auth_result notiflows_auth_signing_key_kid(const struct notiflows_auth_signing_key *key,
+                                                     uint8_t *buf,
+                                                     size_t buf_len,
+                                                     size_t *out_len);
+
 // Writes a new handle to the signing key's public key to `*out_key`; the caller owns it
 // and releases it with `notiflows_auth_public_key_free` (independently of `key`).
 // Thread-safe.
@@ -554,14 +799,16 @@ notiflows_auth_result notiflows_auth_signing_key_public_key(const struct notiflo
 // (saturates at `SIZE_MAX`). Thread-safe.
 size_t notiflows_auth_sign_buffer_size(size_t sub_len, size_t kid_len);
 
-// Signs a user token: header `{"alg":"RS256","typ":"JWT"}` (plus `kid` when given), claims
+// Signs a user token: header `{"alg":"RS256","typ":"JWT","kid":...}`, claims
 // `sub`, `iat` and, unless `expires_in_seconds` is `NOTIFLOWS_AUTH_NO_EXPIRY`, `exp`.
 //
 // - `sub`: the user's external id, non-empty UTF-8 of at most 2048 bytes
 //   (`NOTIFLOWS_AUTH_RESULT_INVALID_UTF8`, `NOTIFLOWS_AUTH_RESULT_CLAIM_INVALID`).
 // - `now`: Unix seconds for `iat`, or `NOTIFLOWS_AUTH_CURRENT_TIME` for the system clock.
 // - `expires_in_seconds`: lifetime (`exp = now + expires_in_seconds`), usually 3600.
-// - `kid`, `kid_len`: optional `kid` header parameter; NULL for none.
+// - `kid`, `kid_len`: the `kid` header parameter (1 to 128 bytes of visible ASCII); NULL
+//   for the key's own kid (its thumbprint). To leave `kid` out, use
+//   `notiflows_auth_signing_key_sign_with_kid` with `NOTIFLOWS_AUTH_KID_MODE_OMIT`.
 //
 // Writes the token (ASCII, not NUL-terminated) into `buf` and its length into `*out_len`.
 // `notiflows_auth_sign_buffer_size(sub_len, kid_len)` bytes are always enough. When `buf`
@@ -583,6 +830,27 @@ notiflows_auth_result notiflows_auth_signing_key_sign(const struct notiflows_aut
                                                       uint8_t *buf,
                                                       size_t buf_len,
                                                       size_t *out_len);
+
+// Signs a user token like `notiflows_auth_signing_key_sign`, with `kid_mode` choosing the
+// header's `kid`: `NOTIFLOWS_AUTH_KID_MODE_KEY` (the key's own kid), `_OMIT` (none) or
+// `_CUSTOM` (`kid`, `kid_len`: 1 to 128 bytes of visible ASCII, else
+// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`); `kid` is read only for `_CUSTOM` (NULL
+// otherwise). Another mode is `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`. Output protocol as for
+// `notiflows_auth_signing_key_sign`. Thread-safe.
+//
+// # Safety
+// As for `notiflows_auth_signing_key_sign`.
+notiflows_auth_result notiflows_auth_signing_key_sign_with_kid(const struct notiflows_auth_signing_key *key,
+                                                               const uint8_t *sub,
+                                                               size_t sub_len,
+                                                               int64_t now,
+                                                               uint64_t expires_in_seconds,
+                                                               uint32_t kid_mode,
+                                                               const uint8_t *kid,
+                                                               size_t kid_len,
+                                                               uint8_t *buf,
+                                                               size_t buf_len,
+                                                               size_t *out_len);
 
 // Releases a signing key. NULL does nothing. (The key material lives in AWS-LC, which
 // clears it when it is released.)

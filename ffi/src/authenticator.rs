@@ -4,7 +4,7 @@
 use crate::boundary::{guard, guard_value};
 use crate::io::{input_str, notiflows_auth_header, optional_str, Handle, Out, OutBytes, OutHeaders, RequestHeaders};
 use crate::keys::{notiflows_auth_key_pair, notiflows_auth_public_key, KeyPair};
-use crate::result::{notiflows_auth_result, Failure};
+use crate::result::{config_failure, notiflows_auth_result, Failure};
 use crate::time::resolve_now;
 use crate::verify::{notiflows_auth_numeric_date, notiflows_auth_policy};
 use notiflows_auth::auth::{CorsHeaders, Credential, ProjectConfig, SecurityMode, MAX_CORS_HEADERS};
@@ -193,6 +193,7 @@ pub unsafe extern "C" fn notiflows_auth_authenticator_add_project(
             security_mode: notiflows_auth_security_mode::from_u32(security_mode)?,
             signing_public_key,
             allowed_origins: origins.into_iter().map(str::to_owned).collect(),
+            ..ProjectConfig::default()
         })?;
         Ok(())
     })
@@ -283,6 +284,279 @@ pub unsafe extern "C" fn notiflows_auth_authenticator_rotate_signing_key(
         let bits = usize::try_from(bits).unwrap_or(usize::MAX);
         let pair = authenticator.rotate_signing_key(api_key, bits)?;
         out.write(notiflows_auth_key_pair::into_raw(KeyPair(pair)));
+        Ok(())
+    })
+}
+
+/// Makes `signing_key` (not NULL) the project's active key and keeps the previous active key
+/// verifying until `now + overlap_seconds` (1 to 604800, 7 days, else
+/// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`); from that second on its tokens are refused with
+/// `NOTIFLOWS_AUTH_RESULT_KEY_UNKNOWN`, cached or not. Retiring keys past their deadline are
+/// dropped; more than `NOTIFLOWS_AUTH_MAX_PROJECT_KEYS` keys is `CONFIG_INVALID` (nothing
+/// changes). `now` is Unix seconds or `NOTIFLOWS_AUTH_CURRENT_TIME`. Thread-safe.
+///
+/// # Safety
+/// `authenticator` and `signing_key` must be live handles; `api_key` must point to
+/// `api_key_len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_set_signing_key_with_overlap(
+    authenticator: *const notiflows_auth_authenticator,
+    api_key: *const u8,
+    api_key_len: usize,
+    signing_key: *const notiflows_auth_public_key,
+    now: i64,
+    overlap_seconds: u64,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handles and the input.
+        let (authenticator, api_key, key) = unsafe {
+            (
+                notiflows_auth_authenticator::borrow(authenticator)?,
+                input_str(api_key, api_key_len)?,
+                notiflows_auth_public_key::borrow(signing_key)?,
+            )
+        };
+        authenticator.set_signing_key_with_overlap(api_key, key.clone(), resolve_now(now), overlap_seconds)?;
+        Ok(())
+    })
+}
+
+/// Generates a new key pair (as `notiflows_auth_authenticator_rotate_signing_key`) and makes
+/// it the active key with an overlap, as
+/// `notiflows_auth_authenticator_set_signing_key_with_overlap` does. Writes the pair to
+/// `*out_pair` (the caller's; release with `notiflows_auth_key_pair_free`). Thread-safe.
+///
+/// # Safety
+/// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+/// bytes; `out_pair` must be valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_rotate_signing_key_with_overlap(
+    authenticator: *const notiflows_auth_authenticator,
+    api_key: *const u8,
+    api_key_len: usize,
+    bits: u32,
+    now: i64,
+    overlap_seconds: u64,
+    out_pair: *mut *mut notiflows_auth_key_pair,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle, the input and the output slot.
+        let (authenticator, api_key, out) = unsafe {
+            (
+                notiflows_auth_authenticator::borrow(authenticator)?,
+                input_str(api_key, api_key_len)?,
+                Out::new(out_pair)?,
+            )
+        };
+        let bits = usize::try_from(bits).unwrap_or(usize::MAX);
+        let pair = authenticator.rotate_signing_key_with_overlap(api_key, bits, resolve_now(now), overlap_seconds)?;
+        out.write(notiflows_auth_key_pair::into_raw(KeyPair(pair)));
+        Ok(())
+    })
+}
+
+/// Removes the project's key named `kid` (active or retiring) at once; writes whether there
+/// was one to `*out_removed`. Thread-safe.
+///
+/// # Safety
+/// `authenticator` must be a live handle; `api_key` and `kid` must point to their readable
+/// bytes; `out_removed` must be valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_remove_signing_key(
+    authenticator: *const notiflows_auth_authenticator,
+    api_key: *const u8,
+    api_key_len: usize,
+    kid: *const u8,
+    kid_len: usize,
+    out_removed: *mut bool,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle, the inputs and the output slot.
+        let (authenticator, api_key, kid, out) = unsafe {
+            (
+                notiflows_auth_authenticator::borrow(authenticator)?,
+                input_str(api_key, api_key_len)?,
+                input_str(kid, kid_len)?,
+                Out::new(out_removed)?,
+            )
+        };
+        out.write(authenticator.remove_signing_key(api_key, kid)?);
+        Ok(())
+    })
+}
+
+/// Refuses the project's tokens issued before `before` (`iat < before`, Unix seconds; tokens
+/// without `iat` too) with `NOTIFLOWS_AUTH_RESULT_TOKEN_REVOKED`, without a new key. Cut-offs
+/// only move forward. Thread-safe.
+///
+/// # Safety
+/// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+/// bytes.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_revoke_tokens_issued_before(
+    authenticator: *const notiflows_auth_authenticator,
+    api_key: *const u8,
+    api_key_len: usize,
+    before: i64,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle and the input.
+        let (authenticator, api_key) =
+            unsafe { (notiflows_auth_authenticator::borrow(authenticator)?, input_str(api_key, api_key_len)?) };
+        authenticator.revoke_tokens_issued_before(api_key, before)?;
+        Ok(())
+    })
+}
+
+/// Refuses one user's tokens issued before `before`, as
+/// `notiflows_auth_authenticator_revoke_tokens_issued_before` does for the project. The user
+/// id is 1 to 2048 bytes of UTF-8; at most 10000 users per project
+/// (`NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID` over; see
+/// `notiflows_auth_authenticator_prune_revocations`). Thread-safe.
+///
+/// # Safety
+/// `authenticator` must be a live handle; `api_key` and `user_id` must point to their
+/// readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_revoke_user_tokens_issued_before(
+    authenticator: *const notiflows_auth_authenticator,
+    api_key: *const u8,
+    api_key_len: usize,
+    user_id: *const u8,
+    user_id_len: usize,
+    before: i64,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle and the inputs.
+        let (authenticator, api_key, user_id) = unsafe {
+            (
+                notiflows_auth_authenticator::borrow(authenticator)?,
+                input_str(api_key, api_key_len)?,
+                input_str(user_id, user_id_len)?,
+            )
+        };
+        authenticator.revoke_user_tokens_issued_before(api_key, user_id, before)?;
+        Ok(())
+    })
+}
+
+/// Drops the revocation entries that can no longer refuse a token at `now` (Unix seconds or
+/// `NOTIFLOWS_AUTH_CURRENT_TIME`): a user's cut-off at or below the project's and, when the
+/// project's policy has a maximum lifetime, every cut-off at least that lifetime (plus the
+/// leeway) in the past. Writes how many were dropped to `*out_dropped`. Thread-safe.
+///
+/// # Safety
+/// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+/// bytes; `out_dropped` must be valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_prune_revocations(
+    authenticator: *const notiflows_auth_authenticator,
+    api_key: *const u8,
+    api_key_len: usize,
+    now: i64,
+    out_dropped: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle, the input and the output slot.
+        let (authenticator, api_key, out) = unsafe {
+            (
+                notiflows_auth_authenticator::borrow(authenticator)?,
+                input_str(api_key, api_key_len)?,
+                Out::new(out_dropped)?,
+            )
+        };
+        out.write(authenticator.prune_revocations(api_key, resolve_now(now))?);
+        Ok(())
+    })
+}
+
+/// Writes the project's public keys as an RFC 7517 JWK Set (`{"keys":[...]}`, the active key
+/// first, then the retiring ones; not NUL-terminated) into `buf` and its length into
+/// `*out_len`. When `buf` is too small, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and
+/// writes only `*out_len` (`buf` may be NULL with length 0 to ask). Thread-safe.
+///
+/// # Safety
+/// `authenticator` must be a live handle; `api_key` must point to `api_key_len` readable
+/// bytes; `buf` must point to `buf_len` writable bytes; `out_len` must be valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_jwks(
+    authenticator: *const notiflows_auth_authenticator,
+    api_key: *const u8,
+    api_key_len: usize,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle, the input and the output buffer.
+        let (authenticator, api_key, out) = unsafe {
+            (
+                notiflows_auth_authenticator::borrow(authenticator)?,
+                input_str(api_key, api_key_len)?,
+                OutBytes::new(buf, buf_len, out_len)?,
+            )
+        };
+        out.write(authenticator.jwks(api_key)?.as_bytes())
+    })
+}
+
+/// Writes the configuration in force for a project as a project document (JSON: `api_key`,
+/// `security_mode`, `signing_public_key` as PEM, `signing_key_kid`, `allowed_origins`,
+/// `retiring_keys`, `revoked_before`, `user_revocations`, `require_exp`, `max_lifetime`,
+/// `leeway`, `iat_skew`; the format `notiflows_auth_authenticator_add_project_json` reads),
+/// so that a server can persist it. Buffer protocol as for
+/// `notiflows_auth_authenticator_jwks`; `NOTIFLOWS_AUTH_RESULT_API_KEY_INVALID` for an
+/// unknown project. Thread-safe.
+///
+/// # Safety
+/// As for `notiflows_auth_authenticator_jwks`.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_project_json(
+    authenticator: *const notiflows_auth_authenticator,
+    api_key: *const u8,
+    api_key_len: usize,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle, the input and the output buffer.
+        let (authenticator, api_key, out) = unsafe {
+            (
+                notiflows_auth_authenticator::borrow(authenticator)?,
+                input_str(api_key, api_key_len)?,
+                OutBytes::new(buf, buf_len, out_len)?,
+            )
+        };
+        let config = authenticator
+            .project_config(api_key)
+            .ok_or(notiflows_auth::Error::new(notiflows_auth::ErrorKind::ApiKeyInvalid))?;
+        out.write(notiflows_auth::config::project_to_json(&config).as_bytes())
+    })
+}
+
+/// Adds a project from a project document (what
+/// `notiflows_auth_authenticator_project_json` writes: strict JSON, at most 1 MiB, keys as
+/// PEM text), or replaces the one with the same API key, atomically. This is how retiring
+/// keys, revocation cut-offs and per-project lifetime rules are set in one call.
+/// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID` for a document refused (the last error message names
+/// the member, or says what is wrong with a key), or the code of the value refused by the
+/// project's rules; nothing changes then. Thread-safe.
+///
+/// # Safety
+/// `authenticator` must be a live handle; `json` must point to `json_len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_add_project_json(
+    authenticator: *const notiflows_auth_authenticator,
+    json: *const u8,
+    json_len: usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle and the input.
+        let (authenticator, text) =
+            unsafe { (notiflows_auth_authenticator::borrow(authenticator)?, crate::io::input(json, json_len)?) };
+        let config = notiflows_auth::config::project_from_json(text).map_err(|e| config_failure(&e))?;
+        authenticator.add_project(config)?;
         Ok(())
     })
 }

@@ -4,12 +4,35 @@ use crate::boundary::{guard, guard_value};
 use crate::io::{self, input_str, optional_str, Handle, Out, OutBytes};
 use crate::result::notiflows_auth_result;
 use crate::time::resolve_now;
-use notiflows_auth::{generate_signing_key, GeneratedKeyPair, PublicKey, SignOptions, SigningKey};
+use notiflows_auth::{
+    generate_signing_key, jwk_set, parse_jwk_set, GeneratedKeyPair, Kid, PublicKey, SignOptions, SigningKey,
+    MAX_KID_BYTES, MAX_PROJECT_KEYS,
+};
 use zeroize::Zeroize;
 
 /// Pass as `expires_in_seconds` to sign a token without `exp` (it then never expires, unless
 /// the verifier requires `exp`).
 pub const NOTIFLOWS_AUTH_NO_EXPIRY: u64 = u64::MAX;
+
+/// The longest `kid`, in bytes: a buffer of this size always holds a key's kid.
+pub const NOTIFLOWS_AUTH_MAX_KID_BYTES: usize = 128;
+const _: () = assert!(NOTIFLOWS_AUTH_MAX_KID_BYTES == MAX_KID_BYTES);
+
+/// The most keys a project (and a JWK Set read by `notiflows_auth_jwk_set_parse`) holds.
+pub const NOTIFLOWS_AUTH_MAX_PROJECT_KEYS: usize = 8;
+const _: () = assert!(NOTIFLOWS_AUTH_MAX_PROJECT_KEYS == MAX_PROJECT_KEYS);
+
+/// What a signed token's header says in `kid` (`notiflows_auth_signing_key_sign_with_kid`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum notiflows_auth_kid_mode {
+    /// The signing key's own kid (its RFC 7638 thumbprint): the default.
+    Key = 0,
+    /// No `kid`: the token verifies against a project's active key only.
+    Omit = 1,
+    /// The kid passed in `kid`, `kid_len` (1 to 128 bytes of visible ASCII).
+    Custom = 2,
+}
 
 /// An RSA public key (2048 to 8192 bits) that verifies user tokens.
 ///
@@ -125,6 +148,148 @@ pub unsafe extern "C" fn notiflows_auth_public_key_bits(
     })
 }
 
+/// Writes the key's kid (what a token's `kid` header names it by: its RFC 7638 thumbprint
+/// unless set with `notiflows_auth_public_key_with_kid`; visible ASCII, not NUL-terminated)
+/// into `buf` and its length into `*out_len`. `NOTIFLOWS_AUTH_MAX_KID_BYTES` is always
+/// enough; buffer protocol as for `notiflows_auth_public_key_to_pem`. Thread-safe.
+///
+/// # Safety
+/// As for `notiflows_auth_public_key_to_pem`.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_public_key_kid(
+    key: *const notiflows_auth_public_key,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees a live handle and the output buffer.
+        let (key, out) = unsafe { (notiflows_auth_public_key::borrow(key)?, OutBytes::new(buf, buf_len, out_len)?) };
+        out.write(key.kid().as_bytes())
+    })
+}
+
+/// Writes a new handle to the same key named `kid` (1 to 128 bytes of visible ASCII, else
+/// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`) to `*out_key`; `key` is unchanged. The caller owns
+/// the new handle and releases it with `notiflows_auth_public_key_free`. Thread-safe.
+///
+/// # Safety
+/// `key` must be a live handle; `kid` must point to `kid_len` readable bytes; `out_key` must
+/// be valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_public_key_with_kid(
+    key: *const notiflows_auth_public_key,
+    kid: *const u8,
+    kid_len: usize,
+    out_key: *mut *mut notiflows_auth_public_key,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle, the input and the output slot.
+        let (key, kid, out) =
+            unsafe { (notiflows_auth_public_key::borrow(key)?, input_str(kid, kid_len)?, Out::new(out_key)?) };
+        out.write(notiflows_auth_public_key::into_raw(key.clone().with_kid(kid)?));
+        Ok(())
+    })
+}
+
+/// Writes the key as a JSON Web Key (RFC 7517: `{"kty":"RSA","use":"sig","alg":"RS256",
+/// "kid":...,"n":...,"e":...}`; not NUL-terminated) into `buf` and its length into
+/// `*out_len`; buffer protocol as for `notiflows_auth_public_key_to_pem` (at most 1600 bytes
+/// for an 8192-bit key). Thread-safe.
+///
+/// # Safety
+/// As for `notiflows_auth_public_key_to_pem`.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_public_key_to_jwk(
+    key: *const notiflows_auth_public_key,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees a live handle and the output buffer.
+        let (key, out) = unsafe { (notiflows_auth_public_key::borrow(key)?, OutBytes::new(buf, buf_len, out_len)?) };
+        out.write(key.to_jwk().as_bytes())
+    })
+}
+
+/// Writes the JWK Set (RFC 7517, `{"keys":[...]}`) of `count` keys, in the order given (a
+/// project's active key first), into `buf` and its length into `*out_len`; buffer protocol
+/// as for `notiflows_auth_public_key_to_pem`. `keys` may be NULL when `count` is 0.
+/// Thread-safe.
+///
+/// # Safety
+/// `keys` must point to `count` live handles (or be NULL with 0); `buf` must point to
+/// `buf_len` writable bytes; `out_len` must be valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_jwk_set_write(
+    keys: *const *const notiflows_auth_public_key,
+    count: usize,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the output buffer.
+        let out = unsafe { OutBytes::new(buf, buf_len, out_len) }?;
+        let handles: &[*const notiflows_auth_public_key] = if count == 0 {
+            &[]
+        } else if keys.is_null() {
+            return Err(crate::result::Failure::NULL);
+        } else {
+            // SAFETY: non-NULL, and the caller guarantees `count` elements.
+            unsafe { core::slice::from_raw_parts(keys, count) }
+        };
+        // SAFETY: the caller guarantees each handle is live.
+        let keys: Vec<PublicKey> = handles
+            .iter()
+            .map(|&k| unsafe { notiflows_auth_public_key::borrow(k) }.cloned())
+            .collect::<Result<_, _>>()?;
+        out.write(jwk_set(&keys).as_bytes())
+    })
+}
+
+/// Reads a JWK Set strictly (at most 64 KiB, at most 8 RSA keys with unique kids; `kty`
+/// `RSA`, `n`, `e`, optional `kid`, `alg` `RS256`, `use` `sig`, `key_ops`; any other member,
+/// a private one above all, is refused: `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`, or
+/// `_KEY_INVALID` / `_KEY_UNSUPPORTED` for the key's numbers) and writes one new handle per
+/// key into `out_keys`, in order, and their number into `*out_count`. Each handle is the
+/// caller's, released with `notiflows_auth_public_key_free`. When `keys_cap` is smaller than
+/// the number of keys, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and writes only
+/// `*out_count` (`NOTIFLOWS_AUTH_MAX_PROJECT_KEYS` slots are never too few). Thread-safe.
+///
+/// # Safety
+/// `input` must point to `input_len` readable bytes; `out_keys` must point to `keys_cap`
+/// writable elements (or be NULL with 0); `out_count` must be valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_jwk_set_parse(
+    input: *const u8,
+    input_len: usize,
+    out_keys: *mut *mut notiflows_auth_public_key,
+    keys_cap: usize,
+    out_count: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the input bytes and the count slot.
+        let (text, count_out) = unsafe { (io::input(input, input_len)?, Out::new(out_count)?) };
+        let keys = parse_jwk_set(text)?;
+        let needed = keys.len();
+        if needed > keys_cap {
+            count_out.write(needed);
+            return Err(crate::result::Failure::TOO_SMALL);
+        }
+        if needed > 0 && out_keys.is_null() {
+            return Err(crate::result::Failure::NULL);
+        }
+        for (i, key) in keys.into_iter().enumerate() {
+            // SAFETY: non-NULL (checked), and the caller guarantees `keys_cap` >= `needed` slots.
+            unsafe { out_keys.add(i).write(notiflows_auth_public_key::into_raw(key)) };
+        }
+        count_out.write(needed);
+        Ok(())
+    })
+}
+
 /// Releases a public key. NULL does nothing.
 ///
 /// # Safety
@@ -163,6 +328,27 @@ pub unsafe extern "C" fn notiflows_auth_signing_key_parse(
     })
 }
 
+/// Writes the signing key's kid (its public key's RFC 7638 thumbprint: what signed tokens
+/// carry by default; not NUL-terminated) into `buf` and its length into `*out_len`; buffer
+/// protocol as for `notiflows_auth_public_key_to_pem`. Thread-safe.
+///
+/// # Safety
+/// `key` must be a live handle; `buf` must point to `buf_len` writable bytes; `out_len` must
+/// be valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_signing_key_kid(
+    key: *const notiflows_auth_signing_key,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees a live handle and the output buffer.
+        let (key, out) = unsafe { (notiflows_auth_signing_key::borrow(key)?, OutBytes::new(buf, buf_len, out_len)?) };
+        out.write(key.kid().as_bytes())
+    })
+}
+
 /// Writes a new handle to the signing key's public key to `*out_key`; the caller owns it
 /// and releases it with `notiflows_auth_public_key_free` (independently of `key`).
 /// Thread-safe.
@@ -189,17 +375,22 @@ pub unsafe extern "C" fn notiflows_auth_signing_key_public_key(
 pub extern "C" fn notiflows_auth_sign_buffer_size(sub_len: usize, kid_len: usize) -> usize {
     // Header and claims: at most 6 bytes of JSON per input byte (`\u00XX`), so 8 bytes of
     // base64url; fixed parts and an 8192-bit signature (1366 characters) fit in 1536.
-    guard_value(usize::MAX, || sub_len.saturating_add(kid_len).saturating_mul(8).saturating_add(1536))
+    // A kid is at least the key's own (at most 128 bytes) when none is given.
+    guard_value(usize::MAX, || {
+        sub_len.saturating_add(kid_len.max(MAX_KID_BYTES)).saturating_mul(8).saturating_add(1536)
+    })
 }
 
-/// Signs a user token: header `{"alg":"RS256","typ":"JWT"}` (plus `kid` when given), claims
+/// Signs a user token: header `{"alg":"RS256","typ":"JWT","kid":...}`, claims
 /// `sub`, `iat` and, unless `expires_in_seconds` is `NOTIFLOWS_AUTH_NO_EXPIRY`, `exp`.
 ///
 /// - `sub`: the user's external id, non-empty UTF-8 of at most 2048 bytes
 ///   (`NOTIFLOWS_AUTH_RESULT_INVALID_UTF8`, `NOTIFLOWS_AUTH_RESULT_CLAIM_INVALID`).
 /// - `now`: Unix seconds for `iat`, or `NOTIFLOWS_AUTH_CURRENT_TIME` for the system clock.
 /// - `expires_in_seconds`: lifetime (`exp = now + expires_in_seconds`), usually 3600.
-/// - `kid`, `kid_len`: optional `kid` header parameter; NULL for none.
+/// - `kid`, `kid_len`: the `kid` header parameter (1 to 128 bytes of visible ASCII); NULL
+///   for the key's own kid (its thumbprint). To leave `kid` out, use
+///   `notiflows_auth_signing_key_sign_with_kid` with `NOTIFLOWS_AUTH_KID_MODE_OMIT`.
 ///
 /// Writes the token (ASCII, not NUL-terminated) into `buf` and its length into `*out_len`.
 /// `notiflows_auth_sign_buffer_size(sub_len, kid_len)` bytes are always enough. When `buf`
@@ -234,6 +425,52 @@ pub unsafe extern "C" fn notiflows_auth_signing_key_sign(
                 optional_str(kid, kid_len)?,
                 OutBytes::new(buf, buf_len, out_len)?,
             )
+        };
+        let expires_in = (expires_in_seconds != NOTIFLOWS_AUTH_NO_EXPIRY).then_some(expires_in_seconds);
+        let options = SignOptions { now: resolve_now(now), expires_in, kid: kid.map_or(Kid::Key, Kid::Custom) };
+        out.write(key.sign_user_token(sub, &options)?.as_bytes())
+    })
+}
+
+/// Signs a user token like `notiflows_auth_signing_key_sign`, with `kid_mode` choosing the
+/// header's `kid`: `NOTIFLOWS_AUTH_KID_MODE_KEY` (the key's own kid), `_OMIT` (none) or
+/// `_CUSTOM` (`kid`, `kid_len`: 1 to 128 bytes of visible ASCII, else
+/// `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`); `kid` is read only for `_CUSTOM` (NULL
+/// otherwise). Another mode is `NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID`. Output protocol as for
+/// `notiflows_auth_signing_key_sign`. Thread-safe.
+///
+/// # Safety
+/// As for `notiflows_auth_signing_key_sign`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn notiflows_auth_signing_key_sign_with_kid(
+    key: *const notiflows_auth_signing_key,
+    sub: *const u8,
+    sub_len: usize,
+    now: i64,
+    expires_in_seconds: u64,
+    kid_mode: u32,
+    kid: *const u8,
+    kid_len: usize,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle, the inputs and the output buffer.
+        let (key, sub, out) = unsafe {
+            (notiflows_auth_signing_key::borrow(key)?, input_str(sub, sub_len)?, OutBytes::new(buf, buf_len, out_len)?)
+        };
+        let kid = match kid_mode {
+            0 => Kid::Key,
+            1 => Kid::Omit,
+            // SAFETY: the caller guarantees `kid` for the custom mode.
+            2 => Kid::Custom(unsafe { input_str(kid, kid_len) }?),
+            _ => {
+                return Err(notiflows_auth::Error::new(notiflows_auth::ErrorKind::ConfigInvalid)
+                    .with_detail("kid_mode must be NOTIFLOWS_AUTH_KID_MODE_KEY, _OMIT or _CUSTOM")
+                    .into())
+            }
         };
         let expires_in = (expires_in_seconds != NOTIFLOWS_AUTH_NO_EXPIRY).then_some(expires_in_seconds);
         let options = SignOptions { now: resolve_now(now), expires_in, kid };

@@ -4,7 +4,7 @@
 
 use core::ffi::CStr;
 use notiflows_auth::{Error, ErrorKind};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// The result of every fallible function: `NOTIFLOWS_AUTH_RESULT_OK` (0) or an error.
 ///
@@ -63,6 +63,10 @@ pub enum notiflows_auth_result {
     OriginNotAllowed = 22,
     /// `config_invalid`: a configuration value is malformed or out of range.
     ConfigInvalid = 23,
+    /// `key_unknown`: the token's `kid` names no key of the project (or a retired one).
+    KeyUnknown = 24,
+    /// `token_revoked`: issued before a revocation cut-off (or without `iat` under one).
+    TokenRevoked = 25,
     /// `null_argument`: a required pointer argument was NULL.
     NullArgument = 100,
     /// `buffer_too_small`: an output buffer is too small; `*out_len` holds the size needed.
@@ -75,7 +79,7 @@ pub enum notiflows_auth_result {
 
 impl notiflows_auth_result {
     /// Every error code (not `Ok`), in numeric order.
-    pub(crate) const ERRORS: [notiflows_auth_result; 27] = {
+    pub(crate) const ERRORS: [notiflows_auth_result; 29] = {
         use notiflows_auth_result::*;
         [
             TokenMalformed,
@@ -101,6 +105,8 @@ impl notiflows_auth_result {
             UserIdInvalid,
             OriginNotAllowed,
             ConfigInvalid,
+            KeyUnknown,
+            TokenRevoked,
             NullArgument,
             BufferTooSmall,
             InvalidUtf8,
@@ -209,6 +215,10 @@ impl Failure {
 
     pub(crate) fn message(self) -> String {
         match self {
+            // A configuration document's refusal names what was wrong (a member, an entry).
+            Failure::Core(e) if e.kind() == ErrorKind::ConfigInvalid && e.detail().is_none() => {
+                LAST_DETAIL.with(|d| d.borrow().clone()).unwrap_or_else(|| e.to_string())
+            }
             Failure::Core(e) => e.to_string(),
             Failure::Ffi(r) => r.message().to_owned(),
         }
@@ -230,11 +240,24 @@ impl From<Error> for Failure {
 
 thread_local! {
     static LAST_ERROR: Cell<Option<Failure>> = const { Cell::new(None) };
+    /// The full message of a configuration document's refusal, waiting for the boundary.
+    static PENDING_DETAIL: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The full message of the last error, when it is such a refusal.
+    static LAST_DETAIL: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// A configuration document refused (`config_invalid`), keeping its message (which names
+/// the member or entry) for `notiflows_auth_last_error_message`.
+pub(crate) fn config_failure(error: &notiflows_auth::config::ConfigError) -> Failure {
+    PENDING_DETAIL.with(|d| *d.borrow_mut() = Some(error.to_string()));
+    Failure::Core(error.error())
 }
 
 /// Records `failure` as the calling thread's last error.
 pub(crate) fn set_last_error(failure: Failure) {
     LAST_ERROR.with(|last| last.set(Some(failure)));
+    let detail = PENDING_DETAIL.with(|d| d.borrow_mut().take());
+    LAST_DETAIL.with(|d| *d.borrow_mut() = detail);
 }
 
 pub(crate) fn last_error() -> Option<Failure> {
@@ -273,7 +296,7 @@ mod tests {
             assert_eq!(notiflows_auth_result::from_number(r as u32), Some(r));
         }
         assert_eq!(notiflows_auth_result::Ok.code(), None);
-        assert_eq!(notiflows_auth_result::from_number(24), None);
+        assert_eq!(notiflows_auth_result::from_number(26), None);
         assert_eq!(notiflows_auth_result::from_number(99), None);
         assert_eq!(notiflows_auth_result::from_number(104), None);
     }

@@ -89,7 +89,7 @@ static void test_errors(void) {
     char message[512];
     wrong += notiflows_auth_error_message(n, (uint8_t *)message, sizeof message, &len) != 0 || len < 10;
   }
-  CHECK(codes == 27);
+  CHECK(codes == 29);
   CHECK(wrong == 0);
   CHECK(notiflows_auth_error_code_string(NOTIFLOWS_AUTH_RESULT_OK) == NULL);
   CHECK(strcmp(notiflows_auth_error_code_string(NOTIFLOWS_AUTH_RESULT_TOKEN_MALFORMED), "token_malformed") == 0);
@@ -157,7 +157,7 @@ static void test_errors(void) {
 /* The error table: one row per code, in numeric order, agreeing with the per-code functions. */
 static void test_error_table(void) {
   size_t count = notiflows_auth_error_count();
-  CHECK(count == 27);
+  CHECK(count == 29);
   int wrong = 0;
   uint32_t previous = 0;
   for (size_t i = 0; i < count; i++) {
@@ -339,7 +339,8 @@ static void test_sign_and_verify(void) {
 
   /* A round trip: sub, iat, exp = iat + 3600. */
   CHECK_OK(sign(key, "user-42", now, 3600, token, sizeof token));
-  CHECK(strncmp(token, "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.", 37) == 0);
+  /* The header names the key: {"alg":"RS256","typ":"JWT","kid":"... */
+  CHECK(strncmp(token, "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6I", 45) == 0);
   CHECK_OK(verify(verifier, token, now, sub, &claims));
   CHECK(strcmp(sub, "user-42") == 0);
   CHECK(claims.iat.present && claims.iat.seconds == now && claims.iat.nanos == 0);
@@ -783,7 +784,7 @@ static void test_authenticator(void) {
   notiflows_auth_key_pair *pair = NULL;
   CHECK_OK(notiflows_auth_authenticator_rotate_signing_key(auth, S("pk_secure"), 2048, &pair));
   CHECK_RESULT(authenticate(auth, "pk_secure", token, NULL, NULL, now, user, &out),
-               NOTIFLOWS_AUTH_RESULT_SIGNATURE_INVALID);
+               NOTIFLOWS_AUTH_RESULT_KEY_UNKNOWN); /* its kid names the key just removed */
   static uint8_t private_text[8192];
   size_t private_len = 0;
   CHECK_OK(notiflows_auth_key_pair_private_key_base64(pair, private_text, sizeof private_text, &private_len));
@@ -853,6 +854,186 @@ struct shared {
   int failures;
 };
 
+/* Signs with a kid mode into `token` (NUL-terminated). */
+static notiflows_auth_result sign_kid(const notiflows_auth_signing_key *key, const char *sub, int64_t now,
+                                      uint32_t mode, const char *kid, char *token, size_t cap) {
+  size_t len = 0;
+  notiflows_auth_result r = notiflows_auth_signing_key_sign_with_kid(
+      key, S(sub), now, 3600, mode, (const uint8_t *)kid, kid ? strlen(kid) : 0, (uint8_t *)token, cap - 1, &len);
+  token[r == NOTIFLOWS_AUTH_RESULT_OK ? len : 0] = 0;
+  return r;
+}
+
+/* Generates a key pair and parses its two halves. */
+static void generated(notiflows_auth_signing_key **signing, notiflows_auth_public_key **public_key) {
+  notiflows_auth_key_pair *pair = NULL;
+  CHECK_OK(notiflows_auth_key_pair_generate(2048, &pair));
+  uint8_t pem[4096];
+  size_t len = 0;
+  CHECK_OK(notiflows_auth_key_pair_private_key_pem(pair, pem, sizeof pem, &len));
+  CHECK_OK(notiflows_auth_signing_key_parse(pem, len, signing));
+  *public_key = public_of(*signing);
+  notiflows_auth_key_pair_free(pair);
+}
+
+static void test_key_sets(void) {
+  const int64_t now = 1700000000;
+  char token[4096], old_token[4096], no_kid[4096], user[NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES + 1];
+  notiflows_auth_authenticated out;
+  notiflows_auth_signing_key *k0 = NULL, *k1 = NULL;
+  notiflows_auth_public_key *p0 = NULL, *p1 = NULL;
+  generated(&k0, &p0);
+  generated(&k1, &p1);
+
+  /* Kids: the key's thumbprint by default, the same for both halves; renamed on a new handle. */
+  uint8_t kid0[NOTIFLOWS_AUTH_MAX_KID_BYTES], kid1[NOTIFLOWS_AUTH_MAX_KID_BYTES], skid[NOTIFLOWS_AUTH_MAX_KID_BYTES];
+  size_t kid0_len = 0, kid1_len = 0, skid_len = 0, need = 0;
+  CHECK_OK(notiflows_auth_public_key_kid(p0, kid0, sizeof kid0, &kid0_len));
+  CHECK_OK(notiflows_auth_public_key_kid(p1, kid1, sizeof kid1, &kid1_len));
+  CHECK_OK(notiflows_auth_signing_key_kid(k0, skid, sizeof skid, &skid_len));
+  CHECK(kid0_len == 43 && skid_len == kid0_len && memcmp(kid0, skid, kid0_len) == 0);
+  CHECK_RESULT(notiflows_auth_public_key_kid(p0, NULL, 0, &need), NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL);
+  CHECK(need == 43);
+  CHECK_RESULT(notiflows_auth_signing_key_kid(NULL, skid, sizeof skid, &skid_len), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  notiflows_auth_public_key *named = NULL;
+  CHECK_OK(notiflows_auth_public_key_with_kid(p0, S("key-2026"), &named));
+  uint8_t text[16384];
+  size_t text_len = 0;
+  CHECK_OK(notiflows_auth_public_key_kid(named, text, sizeof text, &text_len));
+  CHECK_BYTES(text, text_len, "key-2026");
+  CHECK_RESULT(notiflows_auth_public_key_with_kid(p0, S("a b"), &named), NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK_RESULT(notiflows_auth_public_key_with_kid(p0, S(""), &named), NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK_OK(notiflows_auth_public_key_to_jwk(named, text, sizeof text, &text_len));
+  CHECK(memmem(text, text_len, "\"kid\":\"key-2026\"", 16) != NULL);
+  CHECK(memmem(text, text_len, "\"alg\":\"RS256\"", 13) != NULL);
+
+  /* Kid modes. */
+  CHECK_OK(sign_kid(k0, "alice", now, NOTIFLOWS_AUTH_KID_MODE_KEY, NULL, old_token, sizeof old_token));
+  CHECK_OK(sign(k0, "alice", now, 3600, token, sizeof token));
+  CHECK(strcmp(token, old_token) == 0); /* NULL kid: the key's own */
+  CHECK_OK(sign_kid(k0, "alice", now, NOTIFLOWS_AUTH_KID_MODE_OMIT, NULL, no_kid, sizeof no_kid));
+  CHECK(strncmp(no_kid, "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.", 37) == 0);
+  CHECK_OK(sign_kid(k0, "alice", now, NOTIFLOWS_AUTH_KID_MODE_CUSTOM, "key-2026", token, sizeof token));
+  CHECK_RESULT(sign_kid(k0, "alice", now, NOTIFLOWS_AUTH_KID_MODE_CUSTOM, "a\nb", token, sizeof token),
+               NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK_RESULT(sign_kid(k0, "alice", now, NOTIFLOWS_AUTH_KID_MODE_CUSTOM, NULL, token, sizeof token),
+               NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID); /* NULL with length 0 is the empty kid */
+  CHECK_RESULT(sign_kid(k0, "alice", now, 7, NULL, token, sizeof token), NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+
+  /* JWK Sets: write two keys, read them back, same kids; the reader refuses a private key. */
+  const notiflows_auth_public_key *pair_keys[] = {named, p1};
+  CHECK_OK(notiflows_auth_jwk_set_write(pair_keys, 2, text, sizeof text, &text_len));
+  CHECK_RESULT(notiflows_auth_jwk_set_write(pair_keys, 2, NULL, 0, &need), NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL);
+  CHECK(need == text_len);
+  CHECK_RESULT(notiflows_auth_jwk_set_write(NULL, 1, text, sizeof text, &need), NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  notiflows_auth_public_key *read[NOTIFLOWS_AUTH_MAX_PROJECT_KEYS] = {0};
+  size_t count = 0;
+  CHECK_RESULT(notiflows_auth_jwk_set_parse(text, text_len, read, 1, &count), NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL);
+  CHECK(count == 2 && read[0] == NULL);
+  CHECK_OK(notiflows_auth_jwk_set_parse(text, text_len, read, NOTIFLOWS_AUTH_MAX_PROJECT_KEYS, &count));
+  CHECK(count == 2);
+  uint8_t again[16384];
+  size_t again_len = 0;
+  const notiflows_auth_public_key *read_keys[] = {read[0], read[1]};
+  CHECK_OK(notiflows_auth_jwk_set_write(read_keys, 2, again, sizeof again, &again_len));
+  CHECK(again_len == text_len && memcmp(again, text, text_len) == 0);
+  notiflows_auth_public_key_free(read[0]);
+  notiflows_auth_public_key_free(read[1]);
+  const char *private_jwk = "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\",\"d\":\"AQAB\"}]}";
+  CHECK_RESULT(notiflows_auth_jwk_set_parse(S(private_jwk), read, 8, &count), NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK(strstr(last_message(), "a private key was given") != NULL);
+  CHECK_RESULT(notiflows_auth_jwk_set_parse(S("{\"keys\":[]}"), NULL, 0, &count), NOTIFLOWS_AUTH_RESULT_OK);
+  CHECK(count == 0);
+
+  /* An authenticator: rotation with an overlap, to the second. */
+  notiflows_auth_authenticator *auth = NULL;
+  CHECK_OK(notiflows_auth_authenticator_new(NULL, 64, &auth));
+  CHECK_OK(notiflows_auth_authenticator_add_project(auth, S("pk"), NOTIFLOWS_AUTH_SECURITY_MODE_SECURE, p0, NULL, 0));
+  CHECK_OK(authenticate(auth, "pk", old_token, NULL, NULL, now, user, &out));
+  CHECK_RESULT(notiflows_auth_authenticator_set_signing_key_with_overlap(auth, S("pk"), p1, now, 0),
+               NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK_RESULT(notiflows_auth_authenticator_set_signing_key_with_overlap(auth, S("pk"), p1, now, 604801),
+               NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK_RESULT(notiflows_auth_authenticator_set_signing_key_with_overlap(auth, S("pk"), NULL, now, 60),
+               NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+  CHECK_OK(notiflows_auth_authenticator_set_signing_key_with_overlap(auth, S("pk"), p1, now, 60));
+  CHECK_OK(authenticate(auth, "pk", old_token, NULL, NULL, now + 59, user, &out));
+  CHECK_RESULT(authenticate(auth, "pk", old_token, NULL, NULL, now + 60, user, &out), NOTIFLOWS_AUTH_RESULT_KEY_UNKNOWN);
+  CHECK_RESULT(authenticate(auth, "pk", no_kid, NULL, NULL, now, user, &out), NOTIFLOWS_AUTH_RESULT_SIGNATURE_INVALID);
+  char new_token[4096];
+  CHECK_OK(sign(k1, "alice", now, 3600, new_token, sizeof new_token));
+  CHECK_OK(authenticate(auth, "pk", new_token, NULL, NULL, now, user, &out));
+
+  /* JWKS and the project document: what is in force, and back. */
+  CHECK_OK(notiflows_auth_authenticator_jwks(auth, S("pk"), text, sizeof text, &text_len));
+  const char *at1 = memmem(text, text_len, kid1, kid1_len), *at0 = memmem(text, text_len, kid0, kid0_len);
+  CHECK(at1 != NULL && at0 != NULL && at1 < at0); /* the active key first */
+  CHECK_RESULT(notiflows_auth_authenticator_jwks(auth, S("pk_none"), text, sizeof text, &text_len),
+               NOTIFLOWS_AUTH_RESULT_API_KEY_INVALID);
+  CHECK_OK(notiflows_auth_authenticator_revoke_tokens_issued_before(auth, S("pk"), now - 10));
+  CHECK_OK(notiflows_auth_authenticator_project_json(auth, S("pk"), text, sizeof text, &text_len));
+  CHECK(memmem(text, text_len, "\"retiring_keys\":[{\"key\":\"-----BEGIN PUBLIC KEY-----", 51) != NULL);
+  CHECK(memmem(text, text_len, "\"revoked_before\":1699999990", 27) != NULL);
+  CHECK_RESULT(notiflows_auth_authenticator_project_json(auth, S("pk"), NULL, 0, &need),
+               NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL);
+  CHECK(need == text_len);
+  notiflows_auth_authenticator *copy = NULL;
+  CHECK_OK(notiflows_auth_authenticator_new(NULL, 0, &copy));
+  CHECK_OK(notiflows_auth_authenticator_add_project_json(copy, text, text_len));
+  CHECK_OK(notiflows_auth_authenticator_project_json(copy, S("pk"), again, sizeof again, &again_len));
+  CHECK(again_len == text_len && memcmp(again, text, text_len) == 0);
+  CHECK_OK(authenticate(copy, "pk", old_token, NULL, NULL, now + 59, user, &out));
+  CHECK_RESULT(notiflows_auth_authenticator_add_project_json(copy, S("{\"api_key\":\"pk\",\"leway\":5}")),
+               NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK(strstr(last_message(), "did you mean `leeway`?") != NULL);
+  CHECK_RESULT(notiflows_auth_authenticator_add_project_json(
+                   copy, S("{\"api_key\":\"pk\",\"max_lifetime\":86400,\"require_exp\":true}")),
+               NOTIFLOWS_AUTH_RESULT_OK);
+  CHECK_RESULT(notiflows_auth_authenticator_add_project_json(
+                   copy, S("{\"api_key\":\"pk\",\"max_lifetime\":86400,\"require_exp\":true,\"signing_public_key\":\"k.pem\"}")),
+               NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  notiflows_auth_authenticator_free(copy);
+
+  /* Revocation: the project's cut-off, then one user's. */
+  char early[4096], bob[4096];
+  CHECK_OK(sign(k1, "alice", now - 20, 3600, early, sizeof early));
+  CHECK_OK(sign(k1, "bob", now, 3600, bob, sizeof bob));
+  CHECK_RESULT(authenticate(auth, "pk", early, NULL, NULL, now, user, &out), NOTIFLOWS_AUTH_RESULT_TOKEN_REVOKED);
+  CHECK_OK(authenticate(auth, "pk", bob, NULL, NULL, now, user, &out));
+  CHECK_OK(notiflows_auth_authenticator_revoke_user_tokens_issued_before(auth, S("pk"), S("bob"), now + 1));
+  CHECK_RESULT(authenticate(auth, "pk", bob, NULL, NULL, now, user, &out), NOTIFLOWS_AUTH_RESULT_TOKEN_REVOKED);
+  CHECK_OK(authenticate(auth, "pk", new_token, NULL, NULL, now, user, &out));
+  CHECK_RESULT(notiflows_auth_authenticator_revoke_user_tokens_issued_before(auth, S("pk"), S(""), now),
+               NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  size_t dropped = 99;
+  CHECK_OK(notiflows_auth_authenticator_prune_revocations(auth, S("pk"), now, &dropped));
+  CHECK(dropped == 0); /* no maximum lifetime: nothing can be dropped */
+  CHECK_RESULT(notiflows_auth_authenticator_prune_revocations(auth, S("pk"), now, NULL),
+               NOTIFLOWS_AUTH_RESULT_NULL_ARGUMENT);
+
+  /* Removal, and rotation with an overlap from a generated pair. */
+  bool removed = false;
+  CHECK_OK(notiflows_auth_authenticator_remove_signing_key(auth, S("pk"), kid0, kid0_len, &removed));
+  CHECK(removed);
+  CHECK_OK(notiflows_auth_authenticator_remove_signing_key(auth, S("pk"), kid0, kid0_len, &removed));
+  CHECK(!removed);
+  notiflows_auth_key_pair *pair = NULL;
+  CHECK_RESULT(notiflows_auth_authenticator_rotate_signing_key_with_overlap(auth, S("pk"), 2048, now, 0, &pair),
+               NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  CHECK_OK(notiflows_auth_authenticator_rotate_signing_key_with_overlap(auth, S("pk"), 2048, now, 600, &pair));
+  CHECK_OK(authenticate(auth, "pk", new_token, NULL, NULL, now + 599, user, &out));
+  CHECK_RESULT(authenticate(auth, "pk", new_token, NULL, NULL, now + 600, user, &out),
+               NOTIFLOWS_AUTH_RESULT_KEY_UNKNOWN);
+  notiflows_auth_key_pair_free(pair);
+
+  notiflows_auth_authenticator_free(auth);
+  notiflows_auth_public_key_free(named);
+  notiflows_auth_public_key_free(p0);
+  notiflows_auth_public_key_free(p1);
+  notiflows_auth_signing_key_free(k0);
+  notiflows_auth_signing_key_free(k1);
+}
+
 static void *worker(void *arg) {
   struct shared *s = arg;
   char sub[NOTIFLOWS_AUTH_MAX_SUBJECT_BYTES + 1];
@@ -910,6 +1091,7 @@ int main(int argc, char **argv) {
   test_policy();
   test_cache();
   test_authenticator();
+  test_key_sets();
   test_threads();
   return check_summary("test_api");
 }

@@ -74,6 +74,7 @@ pub fn check(data: &[u8]) {
             security_mode: p.mode,
             signing_public_key: p.keyed.then(|| fx.shared.public.clone()),
             allowed_origins: p.origins.iter().map(|o| o.to_string()).collect(),
+            ..ProjectConfig::default()
         })
         .unwrap();
     }

@@ -33,6 +33,7 @@ pub fn check(data: &[u8]) {
         security_mode: SecurityMode::Development,
         signing_public_key: None,
         allowed_origins: entries.clone(),
+        ..ProjectConfig::default()
     };
     let added = auth.add_project(config);
     match (&added, &expected) {

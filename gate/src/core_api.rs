@@ -21,6 +21,7 @@ pub fn authenticator(options: AuthenticatorOptions, file: &StoreFile) -> Result<
             security_mode: project.security_mode.parse().map_err(with_key)?,
             signing_public_key: key.map_err(with_key)?,
             allowed_origins: project.allowed_origins.clone(),
+            ..ProjectConfig::default()
         };
         auth.add_project(config).map_err(with_key)?;
     }

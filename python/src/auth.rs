@@ -163,6 +163,7 @@ impl Authenticator {
             security_mode: self::security_mode(security_mode)?,
             signing_public_key: public_key(py, signing_public_key)?,
             allowed_origins: allowed_origins.map(origins).transpose()?.unwrap_or_default(),
+            ..ProjectConfig::default()
         };
         Ok(py.detach(|| self.inner.add_project(config)).map_err(AuthError)?)
     }

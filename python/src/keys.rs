@@ -2,7 +2,7 @@
 
 use crate::args::{non_negative, now_or_clock, text_or_bytes};
 use crate::errors::AuthError;
-use notiflows_auth::{self as core, Error, ErrorKind, SignOptions};
+use notiflows_auth::{self as core, Error, ErrorKind, Kid, SignOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -78,7 +78,7 @@ impl SigningKey {
     ) -> PyResult<String> {
         let expires_in = expires_in.map(|secs| non_negative(secs, EXPIRES_IN_RANGE)).transpose()?;
         let now = now_or_clock(now)?;
-        let options = SignOptions { now, expires_in, kid };
+        let options = SignOptions { now, expires_in, kid: kid.map_or(Kid::Key, Kid::Custom) };
         Ok(py.detach(|| self.key.sign_user_token(user_id, &options)).map_err(AuthError)?)
     }
 }

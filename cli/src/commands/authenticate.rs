@@ -81,13 +81,26 @@ pub fn user_json(user: &AuthenticatedUser) -> serde_json::Value {
 fn project_config(path: &Path) -> Result<notiflows_auth::ProjectConfig, Failure> {
     let file = config::read_project(&input::read_file(path)?)
         .map_err(|e| Failure::Other(format!("{}: {}: {}", e.code(), path.display(), e.detail())))?;
-    let key = match &file.signing_public_key {
-        None => None,
-        Some(KeySource::Text(text)) => Some(PublicKey::parse(text.as_bytes())?),
-        Some(KeySource::Path(relative)) => {
-            let key_path = path.parent().unwrap_or(Path::new(".")).join(relative);
-            Some(PublicKey::parse(&input::read_file(&key_path)?)?)
+    // Keys (active and retiring) as text or as paths relative to the project file.
+    let load = |source: &KeySource| -> Result<PublicKey, Failure> {
+        match source {
+            KeySource::Text(text) => Ok(PublicKey::parse(text.as_bytes())?),
+            KeySource::Path(relative) => {
+                let key_path = path.parent().unwrap_or(Path::new(".")).join(relative);
+                Ok(PublicKey::parse(&input::read_file(&key_path)?)?)
+            }
         }
     };
-    Ok(file.into_config(key))
+    let mut failure = None;
+    let config = file.into_config(|source| {
+        load(source).map_err(|f| {
+            failure = Some(f);
+            config::ConfigError::new("a key could not be loaded")
+        })
+    });
+    match (config, failure) {
+        (_, Some(failure)) => Err(failure),
+        (Ok(config), None) => Ok(config),
+        (Err(e), None) => Err(Failure::Other(format!("{}: {}: {}", e.code(), path.display(), e.detail()))),
+    }
 }

@@ -32,6 +32,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         security_mode: SecurityMode::Secure,
         signing_public_key: Some(backend_key.public_key().clone()),
         allowed_origins: vec![APP.into(), "https://*.example.com".into()],
+        ..ProjectConfig::default()
     })?;
     auth.add_project(ProjectConfig {
         api_key: DEV.into(),

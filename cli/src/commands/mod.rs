@@ -1,6 +1,7 @@
 pub mod authenticate;
 pub mod demo;
 pub mod inspect;
+pub mod jwks;
 pub mod keygen;
 pub mod serve;
 pub mod sign;

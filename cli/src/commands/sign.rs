@@ -1,7 +1,7 @@
 //! `sign`: a user token for one user id.
 
 use crate::{input, Failure};
-use notiflows_auth::{SignOptions, SigningKey};
+use notiflows_auth::{Kid, SignOptions, SigningKey};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -21,9 +21,12 @@ pub struct Args {
     /// Issue time, Unix seconds (default: now).
     #[arg(long, allow_negative_numbers = true)]
     now: Option<i64>,
-    /// Optional `kid` header parameter.
-    #[arg(long)]
+    /// The `kid` header parameter (default: the key's own kid, its RFC 7638 thumbprint).
+    #[arg(long, conflicts_with = "no_kid")]
     kid: Option<String>,
+    /// Leave out `kid` (the token then verifies against a project's active key only).
+    #[arg(long)]
+    no_kid: bool,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -31,7 +34,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let options = SignOptions {
         now: input::now(args.now),
         expires_in: (!args.no_exp).then_some(args.ttl),
-        kid: args.kid.as_deref(),
+        kid: match (&args.kid, args.no_kid) {
+            (_, true) => Kid::Omit,
+            (Some(kid), false) => Kid::Custom(kid),
+            (None, false) => Kid::Key,
+        },
     };
     println!("{}", key.sign_user_token(&args.sub, &options)?);
     Ok(())

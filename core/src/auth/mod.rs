@@ -30,9 +30,12 @@ mod request;
 mod response;
 
 pub use crate::cache::CacheStats;
+pub use crate::keyset::{KeySet, RetiringKey, MAX_OVERLAP_SECONDS};
 pub use cors::{CorsHeaders, ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECONDS, MAX_CORS_HEADERS};
 pub use origin::MAX_ORIGIN_BYTES;
-pub use project::{ApiKey, ProjectConfig, SecurityMode, MAX_API_KEY_BYTES};
+pub use project::{
+    ApiKey, LifetimeOverrides, ProjectConfig, SecurityMode, UserRevocation, MAX_API_KEY_BYTES, MAX_USER_REVOCATIONS,
+};
 pub use request::{
     field_value, HeaderPair, API_KEY_HEADER, MAX_USER_ID_BYTES, ORIGIN_HEADER, USER_ID_HEADER, USER_KEY_HEADER,
 };
@@ -40,14 +43,15 @@ pub use response::ErrorResponse;
 
 use crate::cache::TokenCache;
 use crate::error::{Error, ErrorKind};
-use crate::keys::{generate_signing_key, GeneratedKeyPair, PublicKey};
+use crate::keys::{generate_signing_key, jwk_set, GeneratedKeyPair, PublicKey};
 use crate::provider::Provider;
 use crate::token::{ClaimsRef, NumericDate, Subject};
 use crate::verify::Policy;
+use crate::verify::SignatureCheck;
 use arc_swap::ArcSwap;
 use core::fmt;
 use origin::AllowedOrigins;
-use project::Project;
+use project::{Project, Revocations};
 use request::{Field, RequestHeaders};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -161,17 +165,20 @@ impl Authenticator {
         self.policy.provider
     }
 
-    /// Sets (or, with `None`, removes) a project's signing public key. Tokens signed with
-    /// the previous key fail for every authentication that starts after this returns.
-    /// `api_key_invalid` for an unknown project.
+    /// Sets (or, with `None`, removes) a project's signing public key: rotate now. The key
+    /// becomes the active one and every other key (retiring ones included) is removed, so
+    /// tokens signed with any previous key fail for every authentication that starts after
+    /// this returns. `api_key_invalid` for an unknown project.
     pub fn set_signing_key(&self, api_key: &str, key: Option<PublicKey>) -> Result<(), Error> {
-        let verifier = project::verifier(key, self.policy)?;
-        self.replace(api_key, |p| Project { verifier, ..p.next(self.next_generation()) })
+        self.try_replace(api_key, |p| {
+            Ok(Project { keys: p.key_set(key, Vec::new())?, ..p.next(self.next_generation()) })
+        })
     }
 
     /// Generates a new key pair of `bits` bits (see [`generate_signing_key`]) and makes its
-    /// public key the project's signing key, as [`Authenticator::set_signing_key`] does.
-    /// Returns the pair: the private key is for the customer's backend and shown once.
+    /// public key the project's signing key, as [`Authenticator::set_signing_key`] does
+    /// (rotate now). Returns the pair: the private key is for the customer's backend and
+    /// shown once.
     pub fn rotate_signing_key(&self, api_key: &str, bits: usize) -> Result<GeneratedKeyPair, Error> {
         // Fail fast for an unknown project; generation is slow and runs without any lock.
         lookup(&self.projects.load(), api_key)?;
@@ -179,6 +186,137 @@ impl Authenticator {
         let key = PublicKey::parse(pair.public_key_pem.as_bytes())?;
         self.set_signing_key(api_key, Some(key))?;
         Ok(pair)
+    }
+
+    /// Makes `key` the project's active key and keeps the previous active key verifying
+    /// until `now + overlap_seconds` (a retiring key; from that second on its tokens are
+    /// refused with `key_unknown`, cached or not). `overlap_seconds` is 1 to
+    /// [`MAX_OVERLAP_SECONDS`] (7 days), else `config_invalid`. Retiring keys whose deadline
+    /// has passed (`until <= now`) are dropped; a key already in the set under the same kid
+    /// is replaced; more than 8 keys in all is `config_invalid` (and nothing changes).
+    pub fn set_signing_key_with_overlap(
+        &self,
+        api_key: &str,
+        key: PublicKey,
+        now: i64,
+        overlap_seconds: u64,
+    ) -> Result<(), Error> {
+        let until = overlap_deadline(now, overlap_seconds)?;
+        self.try_replace(api_key, |p| {
+            let mut retiring: Vec<RetiringKey> =
+                p.keys.retiring().into_iter().filter(|r| r.until > now && r.key.kid() != key.kid()).collect();
+            if let Some(previous) = p.keys.active().filter(|a| a.kid() != key.kid()) {
+                retiring.retain(|r| r.key.kid() != previous.kid());
+                retiring.insert(0, RetiringKey { key: previous.clone(), until });
+            }
+            Ok(Project { keys: p.key_set(Some(key), retiring)?, ..p.next(self.next_generation()) })
+        })
+    }
+
+    /// Generates a new key pair (as [`Authenticator::rotate_signing_key`]) and makes it the
+    /// active key with an overlap, as [`Authenticator::set_signing_key_with_overlap`] does.
+    pub fn rotate_signing_key_with_overlap(
+        &self,
+        api_key: &str,
+        bits: usize,
+        now: i64,
+        overlap_seconds: u64,
+    ) -> Result<GeneratedKeyPair, Error> {
+        overlap_deadline(now, overlap_seconds)?;
+        lookup(&self.projects.load(), api_key)?;
+        let pair = generate_signing_key(bits)?;
+        let key = PublicKey::parse(pair.public_key_pem.as_bytes())?;
+        self.set_signing_key_with_overlap(api_key, key, now, overlap_seconds)?;
+        Ok(pair)
+    }
+
+    /// Removes the key named `kid` (active or retiring) at once; returns whether there was
+    /// one. Removing the active key leaves the project without one: tokens without `kid`
+    /// are then refused (`key_unknown`), and with no key left at all Secure Mode answers
+    /// `signing_key_not_configured`.
+    pub fn remove_signing_key(&self, api_key: &str, kid: &str) -> Result<bool, Error> {
+        let mut removed = false;
+        self.try_replace(api_key, |p| {
+            let active = p.keys.active().filter(|k| k.kid() != kid).cloned();
+            let mut retiring = p.keys.retiring();
+            retiring.retain(|r| r.key.kid() != kid);
+            removed = active.is_none() != p.keys.active().is_none() || retiring.len() != p.keys.retiring().len();
+            Ok(Project { keys: p.key_set(active, retiring)?, ..p.next(self.next_generation()) })
+        })?;
+        Ok(removed)
+    }
+
+    /// Refuses the project's tokens issued before `before` (`iat < before`, Unix seconds;
+    /// tokens without `iat` too) with `token_revoked`, without a new key. Cut-offs only move
+    /// forward: an earlier `before` than the one in force changes nothing.
+    pub fn revoke_tokens_issued_before(&self, api_key: &str, before: i64) -> Result<(), Error> {
+        self.try_replace(api_key, |p| {
+            let mut revocations = Revocations::clone(&p.revocations);
+            revocations.project = Some(revocations.project.map_or(before, |t| t.max(before)));
+            Ok(Project { revocations: Arc::new(revocations), ..p.next(self.next_generation()) })
+        })
+    }
+
+    /// Refuses one user's tokens issued before `before` (a user logged out everywhere), as
+    /// [`Authenticator::revoke_tokens_issued_before`] does for the project. The user id is
+    /// checked like a `sub` (1 to 2048 bytes, else `config_invalid`); at most
+    /// [`MAX_USER_REVOCATIONS`] users (`config_invalid` over: see
+    /// [`Authenticator::prune_revocations`]).
+    pub fn revoke_user_tokens_issued_before(&self, api_key: &str, user_id: &str, before: i64) -> Result<(), Error> {
+        crate::token::check_subject(user_id).map_err(|_| {
+            Error::new(ErrorKind::ConfigInvalid).with_detail("a revoked user id must be 1 to 2048 bytes")
+        })?;
+        self.try_replace(api_key, |p| {
+            let mut revocations = Revocations::clone(&p.revocations);
+            let full = revocations.users.len() >= MAX_USER_REVOCATIONS;
+            match revocations.users.get_mut(user_id) {
+                Some(t) => *t = (*t).max(before),
+                None if full => return Err(project::too_many_revocations()),
+                None => {
+                    revocations.users.insert(user_id.into(), before);
+                }
+            }
+            Ok(Project { revocations: Arc::new(revocations), ..p.next(self.next_generation()) })
+        })
+    }
+
+    /// Drops the revocation entries that can no longer refuse a token that would otherwise
+    /// pass at `now`, and returns how many were dropped: a user's cut-off at or below the
+    /// project's, and, when the project's policy has a maximum lifetime (so every accepted
+    /// token has `iat` and `exp`), every cut-off `T` with `T + max_lifetime + leeway <= now`
+    /// (a token issued before `T` has expired by then).
+    pub fn prune_revocations(&self, api_key: &str, now: i64) -> Result<usize, Error> {
+        let mut dropped = 0;
+        self.try_replace(api_key, |p| {
+            let policy = p.keys.policy();
+            let horizon = policy
+                .max_lifetime_seconds
+                .map(|max| i128::from(now) - i128::from(max) - i128::from(policy.leeway_seconds));
+            let stale = |t: i64| horizon.is_some_and(|h| i128::from(t) <= h);
+            let mut revocations = Revocations::clone(&p.revocations);
+            let before = revocations.users.len() + usize::from(revocations.project.is_some());
+            if revocations.project.is_some_and(stale) {
+                revocations.project = None;
+            }
+            let project_cutoff = revocations.project;
+            revocations.users.retain(|_, t| !stale(*t) && project_cutoff.map_or(true, |p| *t > p));
+            dropped = before - revocations.users.len() - usize::from(revocations.project.is_some());
+            Ok(Project { revocations: Arc::new(revocations), ..p.next(self.next_generation()) })
+        })?;
+        Ok(dropped)
+    }
+
+    /// The configuration in force for a project (active and retiring keys, revocations,
+    /// lifetime rules...), so that a server can persist it; `None` for an unknown project.
+    pub fn project_config(&self, api_key: &str) -> Option<ProjectConfig> {
+        self.projects.load().get(api_key).map(|p| p.config())
+    }
+
+    /// The project's public keys as an RFC 7517 JWK Set (`{"keys":[...]}`, the active key
+    /// first, then the retiring ones), for gateways that check signatures themselves.
+    pub fn jwks(&self, api_key: &str) -> Result<String, Error> {
+        let projects = self.projects.load();
+        Ok(jwk_set(&lookup(&projects, api_key)?.keys.keys()))
     }
 
     /// Switches a project's mode, atomically like a key rotation.
@@ -231,7 +369,7 @@ impl Authenticator {
         }
         match (project.mode, request.user_key, request.user_id) {
             (_, Field::Once(token), _) => self.verify_user_key(project, token, now),
-            (SecurityMode::Secure, _, _) if project.verifier.is_none() => Err(NO_PROJECT_KEY),
+            (SecurityMode::Secure, _, _) if project.keys.is_empty() => Err(NO_PROJECT_KEY),
             (SecurityMode::Secure, _, _) => Err(Error::new(ErrorKind::UserKeyMissing)),
             (SecurityMode::Development, _, Field::Once(user_id)) => Ok(AuthenticatedUser {
                 api_key: ApiKey::copy(&project.api_key),
@@ -287,9 +425,12 @@ impl Authenticator {
         self.cache.as_ref().map(TokenCache::stats).unwrap_or_default()
     }
 
-    /// Verifies a user token for `project`, through the cache when there is one.
+    /// Verifies a user token for `project` with the key its `kid` names, through the cache
+    /// when there is one; then the project's revocation cut-offs.
     fn verify_user_key(&self, project: &Project, token: &[u8], now: i64) -> Result<AuthenticatedUser, Error> {
-        let verifier = project.verifier.as_ref().ok_or(NO_PROJECT_KEY)?;
+        if project.keys.is_empty() {
+            return Err(NO_PROJECT_KEY);
+        }
         let user = |claims: ClaimsRef<'_>| {
             Ok(AuthenticatedUser {
                 api_key: ApiKey::copy(&project.api_key),
@@ -299,17 +440,28 @@ impl Authenticator {
                 expires_at: claims.exp,
             })
         };
+        let revocations = |claims: &ClaimsRef<'_>| project.revocations.check(claims);
+        let keys = &*project.keys;
         match &self.cache {
-            Some(cache) => cache.verify_with(verifier, project.generation, token, now, user)?,
-            None => verifier.verify_with(token, now, user)?,
+            Some(cache) => cache.verify_with(keys, project.generation, token, now, revocations, user)?,
+            None => keys.check_signature(token, now, |claims, _| {
+                keys.policy().check_times(&claims, now)?;
+                revocations(&claims)?;
+                Ok(user(claims))
+            })?,
         }
     }
 
     /// Replaces a project's state with `change(current)`, atomically.
     fn replace(&self, api_key: &str, change: impl FnOnce(&Project) -> Project) -> Result<(), Error> {
+        self.try_replace(api_key, |p| Ok(change(p)))
+    }
+
+    /// [`Authenticator::replace`] with a change that may be refused (nothing changes then).
+    fn try_replace(&self, api_key: &str, change: impl FnOnce(&Project) -> Result<Project, Error>) -> Result<(), Error> {
         self.change(|projects| {
             let slot = projects.get_mut(api_key).ok_or(Error::new(ErrorKind::ApiKeyInvalid))?;
-            *slot = Arc::new(change(slot));
+            *slot = Arc::new(change(slot)?);
             Ok(())
         })
     }
@@ -330,6 +482,16 @@ impl Authenticator {
         // Only uniqueness matters, which `fetch_add` gives at any ordering.
         self.generations.fetch_add(1, Ordering::Relaxed)
     }
+}
+
+/// `now + overlap_seconds`, the deadline of a key retired with an overlap: the overlap 1 to
+/// [`MAX_OVERLAP_SECONDS`], else `config_invalid`.
+fn overlap_deadline(now: i64, overlap_seconds: u64) -> Result<i64, Error> {
+    let invalid = Error::new(ErrorKind::ConfigInvalid).with_detail("the overlap must be 1 to 604800 seconds (7 days)");
+    if !(1..=MAX_OVERLAP_SECONDS).contains(&overlap_seconds) {
+        return Err(invalid);
+    }
+    i64::try_from(overlap_seconds).ok().and_then(|o| now.checked_add(o)).ok_or(invalid)
 }
 
 /// The projects by API key.

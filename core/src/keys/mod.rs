@@ -10,8 +10,11 @@
 
 mod der;
 mod generate;
+mod jwk;
 mod pem;
 mod private;
+
+pub use jwk::{jwk_set, parse_jwk_set, MAX_JWK_SET_BYTES};
 
 pub use generate::{generate_signing_key, GeneratedKeyPair, DEFAULT_GENERATED_KEY_BITS, GENERATED_KEY_BITS};
 pub(crate) use pem::BASE64_PEM_PREFIX;
@@ -26,6 +29,11 @@ use der::RsaNumbers;
 pub const MIN_RSA_MODULUS_BITS: usize = 2048;
 /// Largest RSA modulus accepted, in bits (ring's `RSA_PKCS1_2048_8192_SHA256` limit).
 pub const MAX_RSA_MODULUS_BITS: usize = 8192;
+/// Longest `kid` accepted, in bytes (visible ASCII only).
+pub const MAX_KID_BYTES: usize = 128;
+/// Most keys a project holds: its active key plus its retiring keys.
+pub const MAX_PROJECT_KEYS: usize = 8;
+
 /// Largest public exponent accepted: ring's limit (2^33 - 1), which bounds the cost of a
 /// verification.
 const MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
@@ -42,6 +50,8 @@ pub struct PublicKey {
     modulus_len: usize,
     /// Exact modulus length in bits.
     modulus_bits: usize,
+    /// The key id tokens name it by: the RFC 7638 thumbprint unless set with `with_kid`.
+    kid: Box<str>,
 }
 
 impl PublicKey {
@@ -107,11 +117,47 @@ impl PublicKey {
         if exponent > MAX_PUBLIC_EXPONENT {
             return Err(unsupported_exponent());
         }
-        Ok(PublicKey {
+        let mut key = PublicKey {
             rsa_public_key_der: der::write_rsa_public_key(numbers).into_boxed_slice(),
             modulus_len: n.len(),
             modulus_bits,
-        })
+            kid: Box::from(""),
+        };
+        key.kid = key.thumbprint().into_boxed_str();
+        Ok(key)
+    }
+
+    /// The key id: what a token's `kid` header names this key by. By default its RFC 7638
+    /// thumbprint, so the same key always has the same id.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The same key named `kid` instead: 1 to [`MAX_KID_BYTES`] bytes of visible ASCII
+    /// (0x21 to 0x7e), else `config_invalid`.
+    pub fn with_kid(self, kid: &str) -> Result<PublicKey, Error> {
+        check_kid(kid)?;
+        Ok(PublicKey { kid: kid.into(), ..self })
+    }
+
+    /// The key's RFC 7638 JWK thumbprint (SHA-256, base64url), whatever its `kid`.
+    pub fn thumbprint(&self) -> String {
+        let (n, e) = self.jwk_numbers();
+        // RFC 7638: the required members in lexicographic order, no whitespace.
+        let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+        let mut kid = String::new();
+        base64::encode_url(ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes()).as_ref(), &mut kid);
+        kid
+    }
+
+    /// `n` and `e` in base64url.
+    fn jwk_numbers(&self) -> (String, String) {
+        // Re-read from our own canonical encoding, so it cannot fail.
+        let numbers = der::rsa_public_key(&self.rsa_public_key_der).expect("a loaded key re-reads");
+        let (mut n, mut e) = (String::new(), String::new());
+        base64::encode_url(numbers.n, &mut n);
+        base64::encode_url(numbers.e, &mut e);
+        (n, e)
     }
 
     /// The PKCS#1 `RSAPublicKey` DER.
@@ -131,19 +177,13 @@ impl PublicKey {
     }
 
     /// The key as a JSON Web Key (RFC 7517) for RS256: `{"kty":"RSA","use":"sig",
-    /// "alg":"RS256","kid":...,"n":...,"e":...}`, where `kid` is the key's RFC 7638
-    /// thumbprint (SHA-256, base64url), so it names this key and no other.
+    /// "alg":"RS256","kid":...,"n":...,"e":...}`, where `kid` is [`PublicKey::kid`] (by
+    /// default the RFC 7638 thumbprint, so it names this key and no other).
     pub fn to_jwk(&self) -> String {
-        // Re-read from our own canonical encoding, so it cannot fail.
-        let numbers = der::rsa_public_key(&self.rsa_public_key_der).expect("a loaded key re-reads");
-        let (mut n, mut e) = (String::new(), String::new());
-        base64::encode_url(numbers.n, &mut n);
-        base64::encode_url(numbers.e, &mut e);
-        // RFC 7638: the required members in lexicographic order, no whitespace.
-        let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+        let (n, e) = self.jwk_numbers();
         let mut kid = String::new();
-        base64::encode_url(ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes()).as_ref(), &mut kid);
-        format!(r#"{{"kty":"RSA","use":"sig","alg":"RS256","kid":"{kid}","n":"{n}","e":"{e}"}}"#)
+        crate::json::write_string(&mut kid, &self.kid);
+        format!(r#"{{"kty":"RSA","use":"sig","alg":"RS256","kid":{kid},"n":"{n}","e":"{e}"}}"#)
     }
 
     /// Length of an RS256 signature with this key, in bytes.
@@ -166,8 +206,26 @@ impl PublicKey {
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PublicKey").field("modulus_bits", &self.modulus_bits).finish_non_exhaustive()
+        f.debug_struct("PublicKey")
+            .field("modulus_bits", &self.modulus_bits)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
+}
+
+/// The rule every configured `kid` follows: 1 to [`MAX_KID_BYTES`] bytes of visible ASCII.
+pub(crate) fn check_kid(kid: &str) -> Result<(), Error> {
+    if is_valid_kid(kid.as_bytes()) {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::ConfigInvalid)
+            .with_detail("a kid must be 1 to 128 bytes of visible ASCII (0x21 to 0x7e)"))
+    }
+}
+
+/// Whether `kid` is 1 to [`MAX_KID_BYTES`] bytes of visible ASCII (length checked first).
+pub(crate) fn is_valid_kid(kid: &[u8]) -> bool {
+    (1..=MAX_KID_BYTES).contains(&kid.len()) && kid.iter().all(u8::is_ascii_graphic)
 }
 
 fn invalid(detail: &'static str) -> Error {
@@ -243,6 +301,6 @@ mod tests {
         let pem = k.to_spki_pem();
         assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"));
         assert_eq!(PublicKey::parse(pem.as_bytes()).unwrap(), k);
-        assert_eq!(format!("{k:?}"), "PublicKey { modulus_bits: 2048, .. }");
+        assert_eq!(format!("{k:?}"), format!("PublicKey {{ modulus_bits: 2048, kid: {:?}, .. }}", k.kid()));
     }
 }

@@ -65,6 +65,11 @@ impl SigningKey {
         &self.public
     }
 
+    /// The key id signed tokens carry by default: the RFC 7638 thumbprint of the public key.
+    pub fn kid(&self) -> &str {
+        self.public.kid()
+    }
+
     /// An RSASSA-PKCS1-v1_5 SHA-256 signature over `message`.
     pub(crate) fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         let mut signature = vec![0; self.pair.public_modulus_len()];

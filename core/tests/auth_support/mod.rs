@@ -33,10 +33,15 @@ impl Keys {
 
     /// A token with this exact claims JSON, header `{"alg":"RS256"}`.
     pub fn sign_claims(&self, claims: &str) -> String {
+        self.sign_parts(r#"{"alg":"RS256"}"#.as_bytes(), claims)
+    }
+
+    /// A token with this exact header (any bytes) and claims JSON.
+    pub fn sign_parts(&self, header: &[u8], claims: &str) -> String {
         use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
         use base64::Engine as _;
         let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let input = format!("{}.{}", url.encode(br#"{"alg":"RS256"}"#), url.encode(claims));
+        let input = format!("{}.{}", url.encode(header), url.encode(claims));
         let pair = RsaKeyPair::from_pkcs8(&self.pkcs8).unwrap();
         let mut signature = vec![0; pair.public_modulus_len()];
         pair.sign(&RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), input.as_bytes(), &mut signature).unwrap();
@@ -77,6 +82,7 @@ pub fn project(mode: SecurityMode, key: Option<&PublicKey>, origins: &[&str]) ->
         security_mode: mode,
         signing_public_key: key.cloned(),
         allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
+        ..ProjectConfig::default()
     }
 }
 
