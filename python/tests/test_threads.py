@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -84,3 +85,64 @@ def test_the_gil_is_released_during_key_generation() -> None:
             break
     assert duration >= 0.05, "key generation was too quick to tell"
     assert pause < duration / 2, (pause, duration)
+
+
+def test_cache_hits_and_misses_give_the_same_results(shared_public_pem: str) -> None:
+    """A cache hit is answered holding the GIL, a miss verifies without it: every jwt-case,
+    cold then warm, gives the answer of a verifier without a cache."""
+    plain = na.Verifier(shared_public_pem, require_exp=True, max_token_bytes=16384, iat_skew=0)
+    cached = na.Verifier(shared_public_pem, require_exp=True, max_token_bytes=16384, iat_skew=0, cache_size=1000)
+    expected = run(plain, CASES)
+    assert run(cached, CASES) == expected  # misses (and refusals before the signature)
+    assert run(cached, CASES) == expected  # hits for the tokens that verified
+    assert run(cached, CASES[::-1]) == expected[::-1]
+
+
+def switches_during_calls(call: Callable[[], object], calls: int) -> int:
+    """How many of ``calls`` calls let another Python thread run while they were under way
+    (that thread counts in a loop; a call during which the count moved gave up the GIL, or
+    met the interpreter's periodic switch). Counts, not times."""
+    counter = [0]
+    stop = threading.Event()
+
+    def competitor() -> None:
+        while not stop.is_set():
+            counter[0] += 1
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    thread = threading.Thread(target=competitor)
+    thread.start()
+    try:
+        while counter[0] == 0:
+            pass
+        moved = 0
+        for _ in range(calls):
+            before = counter[0]
+            call()
+            moved += counter[0] != before
+        return moved
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(previous)
+
+
+def test_a_cache_hit_keeps_the_gil_and_rsa_work_releases_it(key_pair: na.GeneratedKeyPair) -> None:
+    """While a cache hit runs, no other Python thread runs (the GIL is kept: releasing it for
+    a sub-microsecond hit costs more than the hit); a full verify lets the other thread run."""
+    key = key_pair.signing_key()
+    token = key.sign_user_token("alice")
+    cached = na.Verifier(key_pair.public_key_pem, cache_size=10)
+    cold = na.Verifier(key_pair.public_key_pem)
+    auth = na.Authenticator(cache_size=10)
+    auth.add_project("pk", security_mode="secure", signing_public_key=key_pair.public_key_pem)
+    headers = {"x-notiflows-api-key": "pk", "x-notiflows-user-key": token}
+    assert cached.verify(token).sub == "alice" and auth.authenticate(headers).user_id == "alice"
+    hits = 2000
+    assert switches_during_calls(lambda: cached.verify(token), hits) < hits // 4
+    assert switches_during_calls(lambda: auth.authenticate(headers), hits) < hits // 4
+    # Refusals before the signature keep it too.
+    assert switches_during_calls(lambda: run(cold, [{"token": "a.b", "now": None}]), hits) < hits // 4
+    full = 100
+    assert switches_during_calls(lambda: cold.verify(token), full) > full // 2
