@@ -179,9 +179,9 @@ impl Verifier {
         let now = now_or_clock(now)?;
         // Decisions without RSA work (cache hits, refusals before the signature) keep the GIL:
         // releasing and taking it back would cost more than they do. RSA work releases it.
-        let claims = match self.verifier.verify_cached_with(&token, now, UserClaims::from) {
+        let claims = match self.verifier.verify_cached_with(&token, now, |c| UserClaims::from(c)) {
             Some(answer) => answer,
-            None => py.detach(|| self.verifier.verify_with(&token, now, UserClaims::from)),
+            None => py.detach(|| self.verifier.verify_with(&token, now, |c| UserClaims::from(c))),
         };
         Ok(claims.map_err(AuthError)?)
     }
