@@ -200,6 +200,19 @@ static notiflows_auth_result add_project(notiflows_auth_authenticator *auth, not
   return r;
 }
 
+/* A project given as a project document (hex): "J" projects of parity/flatten.py. */
+static notiflows_auth_result add_project_json(notiflows_auth_authenticator *auth, const char *hex) {
+  bytes doc = unhex(hex);
+  notiflows_auth_result r = notiflows_auth_authenticator_add_project_json(auth, doc.ptr, doc.len);
+  free(doc.ptr);
+  return r;
+}
+
+/* A project line's fields after its kind: a document ("PJ") or the fields of add_project. */
+static notiflows_auth_result add_any_project(notiflows_auth_authenticator *auth, notiflows_auth_public_key *key,
+                                             char **f) {
+  return strcmp(f[0], "J") == 0 ? add_project_json(auth, f[1]) : add_project(auth, key, f + 1);
+}
 
 int main(int argc, char **argv) {
   if (argc != 3) die("usage: runner FLAT_CORPUS PUBLIC_KEY_PEM");
@@ -246,10 +259,12 @@ int main(int argc, char **argv) {
     result r = {.name = fields[1], .outcome = "ok"};
     notiflows_auth_result rc = NOTIFLOWS_AUTH_RESULT_OK;
     notiflows_auth_policy *policy = NULL;
-    if (strcmp(fields[0], "P") == 0) {
+    if (strcmp(fields[0], "P") == 0 || strcmp(fields[0], "PJ") == 0) {
       if (project_count == 16) die("too many projects");
-      char **copy = xmalloc(n * sizeof *copy);
-      for (size_t i = 1; i < n; i++) copy[i - 1] = fields[i];
+      /* Kept as [marker, fields...]: "J" then the document, or "-" then add_project's fields. */
+      char **copy = xmalloc((n + 1) * sizeof *copy);
+      copy[0] = fields[0][1] == 'J' ? "J" : "-";
+      for (size_t i = 1; i < n; i++) copy[i] = fields[i];
       projects[project_count++] = copy;
       continue;
     }
@@ -277,7 +292,7 @@ int main(int argc, char **argv) {
       notiflows_auth_authenticator *auth = NULL;
       rc = policy_from(o, &policy);
       if (!rc) rc = notiflows_auth_authenticator_new(policy, cache_of(o, NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY), &auth);
-      for (size_t p = 0; !rc && p < project_count; p++) rc = add_project(auth, key, projects[p]);
+      for (size_t p = 0; !rc && p < project_count; p++) rc = add_any_project(auth, key, projects[p]);
       notiflows_auth_header *headers = xmalloc(count * sizeof *headers);
       bytes *held = xmalloc(2 * count * sizeof *held);
       for (size_t i = 0; i < count; i++) {
@@ -303,14 +318,14 @@ int main(int argc, char **argv) {
       free(held);
       free(headers);
       notiflows_auth_authenticator_free(auth);
-    } else if (strcmp(fields[0], "C") == 0) {
+    } else if (strcmp(fields[0], "C") == 0 || strcmp(fields[0], "CJ") == 0) {
       char **o = fields + 2;
       notiflows_auth_verifier *verifier = NULL;
       notiflows_auth_authenticator *auth = NULL;
       rc = policy_from(o, &policy);
       if (!rc) rc = notiflows_auth_verifier_new(key, policy, 0, &verifier);
       if (!rc) rc = notiflows_auth_authenticator_new(policy, cache_of(o, NOTIFLOWS_AUTH_DEFAULT_CACHE_CAPACITY), &auth);
-      if (!rc) rc = add_project(auth, key, fields + 8);
+      if (!rc) rc = fields[0][1] == 'J' ? add_project_json(auth, fields[8]) : add_project(auth, key, fields + 8);
       if (rc) failed(&r, rc);
       notiflows_auth_verifier_free(verifier);
       notiflows_auth_authenticator_free(auth);

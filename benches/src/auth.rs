@@ -5,7 +5,13 @@
 //! - `secure`: Secure Mode, verified-token cache off, so every request is a full verify;
 //! - `secure_cache_hit`: Secure Mode, the same token again, answered from the cache (its time
 //!   claims re-checked against `now`);
-//! - `development`: Development Mode, the unsigned `x-notiflows-user-id`.
+//! - `development`: Development Mode, the unsigned `x-notiflows-user-id`;
+//! - `secure_kid_8_keys`: as `secure`, but the project holds 8 keys (an active one and 7
+//!   retiring) and the token's `kid` names the last one scanned, after 7 kids differing only
+//!   in their last character: against `secure` (one key,
+//!   a token without `kid`) it measures choosing the key by `kid` (issue 12);
+//! - `secure_kid_1_key`: the same token with `kid` in a project of that one key: what the
+//!   longer header costs (decoding, hashing), apart from the choice among 8 keys.
 //!
 //! And the `authenticate_threads` group: [`HITS_PER_THREAD`] cache hits of one token of one
 //! project, on 1 thread and on 2 threads at once sharing one `Authenticator`. Hits that
@@ -13,7 +19,9 @@
 //! `2 * time(1 thread) / time(2 threads)`.
 
 use crate::{Fixture, Library, Operation, SUBJECT};
-use notiflows_auth::{Authenticator, AuthenticatorOptions, ProjectConfig, SecurityMode};
+use notiflows_auth::{
+    Authenticator, AuthenticatorOptions, ProjectConfig, PublicKey, RetiringKey, SecurityMode, SignOptions,
+};
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -67,6 +75,39 @@ fn authenticate_op(id: &'static str, auth: Authenticator, headers: Vec<(&'static
     })
 }
 
+/// A project of 8 keys, cache off, and a token of the fixture's key naming it by `kid`: the
+/// fixture's key retiring and last, after 7 keys (one active) whose kids share all but the
+/// last character with it (the slowest kids to tell apart). The 7 are the fixture's key
+/// under other kids: set-up stays deterministic (no key generation), and the choice is by
+/// kid alone anyway.
+fn eight_keys(f: &Fixture) -> (Authenticator, String) {
+    let key = f.verifier.public_key().clone();
+    let kid = key.kid().to_string();
+    let (prefix, last) = kid.split_at(kid.len() - 1);
+    let others: Vec<PublicKey> = "ABCDEFGH"
+        .chars()
+        .filter(|c| c.to_string() != last)
+        .take(7)
+        .map(|c| key.clone().with_kid(&format!("{prefix}{c}")).expect("a kid"))
+        .collect();
+    let until = f.now + 7 * 86_400;
+    let mut retiring: Vec<RetiringKey> = others[1..].iter().map(|k| RetiringKey { key: k.clone(), until }).collect();
+    retiring.push(RetiringKey { key, until });
+    let auth = Authenticator::new(AuthenticatorOptions { cache_capacity: 0, ..AuthenticatorOptions::default() })
+        .expect("authenticator");
+    auth.add_project(ProjectConfig {
+        api_key: API_KEY.to_string(),
+        security_mode: SecurityMode::Secure,
+        signing_public_key: Some(others[0].clone()),
+        allowed_origins: vec![ORIGIN.to_string(), "http://localhost:3000".to_string()],
+        retiring_keys: retiring,
+        ..ProjectConfig::default()
+    })
+    .expect("project");
+    let options = SignOptions { expires_in: Some(86_400), ..SignOptions::new(f.now) };
+    (auth, f.signing_key.sign_user_token(SUBJECT, &options).expect("sign"))
+}
+
 /// The `authenticate` group's operations, on the fixture's key and token.
 pub fn operations(f: &Fixture) -> Vec<Operation> {
     let secure = request(("x-notiflows-user-key", f.token.clone()));
@@ -76,6 +117,15 @@ pub fn operations(f: &Fixture) -> Vec<Operation> {
         authenticate_op("secure_cache_hit", authenticator(f, SecurityMode::Secure, 10_000), secure, f.now),
         authenticate_op("development", authenticator(f, SecurityMode::Development, 0), dev, f.now),
     ];
+    let (eight, kid_token) = eight_keys(f);
+    let kid_request = request(("x-notiflows-user-key", kid_token));
+    ops.push(authenticate_op(
+        "secure_kid_1_key",
+        authenticator(f, SecurityMode::Secure, 0),
+        kid_request.clone(),
+        f.now,
+    ));
+    ops.push(authenticate_op("secure_kid_8_keys", eight, kid_request, f.now));
     // The first run of the cached one fills the cache; every later run is a hit.
     for op in &mut ops {
         (op.run)();

@@ -217,7 +217,7 @@ fn demo_runs_every_step_and_exits_0() {
     let text = stdout(&out);
     assert_eq!(text.matches("PASS").count(), 8, "{text}");
     assert!(!text.contains("FAIL"));
-    for code in ["token_expired", "signature_invalid", "origin_not_allowed", "user_key_missing"] {
+    for code in ["token_expired", "key_unknown", "origin_not_allowed", "user_key_missing"] {
         assert!(text.contains(code), "{code}");
     }
 }
@@ -342,4 +342,117 @@ fn provider_is_chosen_by_name_on_verify_and_authenticate() {
         let text = stderr(&unknown);
         assert!(text.starts_with("error: config_invalid: ") && text.contains("\"aws-lc-rs\""), "{text}");
     }
+}
+
+/// The JSON header of a compact token.
+fn header_of(token: &str) -> Value {
+    use base64::Engine as _;
+    let header = token.split('.').next().unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap()
+}
+
+#[test]
+fn sign_names_the_key_by_default_and_kid_flags_change_it() {
+    let dir = tempfile::tempdir().unwrap();
+    keygen(dir.path());
+    let key = dir.path().join("private_key.pem");
+    let jwks = run(cli().args(["jwks", "--public-key"]).arg(dir.path().join("public_key.pem")));
+    assert!(jwks.status.success(), "{}", stderr(&jwks));
+    let set: Value = serde_json::from_str(&stdout(&jwks)).unwrap();
+    let thumbprint = set["keys"][0]["kid"].as_str().unwrap().to_owned();
+    assert_eq!(thumbprint.len(), 43);
+    assert_eq!(header_of(&sign(&["--sub", "u", "--now", "1000"], &key))["kid"], thumbprint.as_str());
+    assert_eq!(header_of(&sign(&["--sub", "u", "--kid", "k-1"], &key))["kid"], "k-1");
+    assert_eq!(header_of(&sign(&["--sub", "u", "--no-kid"], &key)).get("kid"), None);
+    let both = run(cli().args(["sign", "--sub", "u", "--no-kid", "--kid", "k"]).arg("--key").arg(&key));
+    assert_eq!(both.status.code(), Some(2), "--kid and --no-kid conflict");
+    let bad = run(cli().args(["sign", "--sub", "u", "--kid", "a b"]).arg("--key").arg(&key));
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).starts_with("error: config_invalid: "), "{}", stderr(&bad));
+}
+
+#[test]
+fn jwks_prints_one_jwk_per_key_file_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    keygen(&a);
+    keygen(&b);
+    let out = run(cli().args(["jwks", "--public-key"]).arg(a.join("public_key.pem")).arg(b.join("public_key.pem")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let set: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let keys = set["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    for jwk in keys {
+        assert_eq!(
+            (&jwk["kty"], &jwk["alg"], &jwk["use"]),
+            (&Value::from("RSA"), &Value::from("RS256"), &"sig".into())
+        );
+        let mut names: Vec<&str> = jwk.as_object().unwrap().keys().map(String::as_str).collect();
+        names.sort();
+        assert_eq!(names, ["alg", "e", "kid", "kty", "n", "use"]);
+    }
+    assert_ne!(keys[0]["kid"], keys[1]["kid"]);
+    // The kid in the set is the one `sign` puts in the header.
+    let token = sign(&["--sub", "u"], &b.join("private_key.pem"));
+    assert_eq!(header_of(&token)["kid"], keys[1]["kid"]);
+    // Refusals: a private key, a missing file, the same key twice, no key at all.
+    let private = run(cli().args(["jwks", "--public-key"]).arg(a.join("private_key.pem")));
+    assert_eq!(private.status.code(), Some(1));
+    assert!(stderr(&private).starts_with("error: key_invalid: "), "{}", stderr(&private));
+    let missing = run(cli().args(["jwks", "--public-key"]).arg(dir.path().join("nope.pem")));
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("cannot read"), "{}", stderr(&missing));
+    let twice = run(cli().args(["jwks", "--public-key"]).arg(a.join("public_key.pem")).arg(a.join("public_key.pem")));
+    assert_eq!(twice.status.code(), Some(2));
+    assert_eq!(run(cli().arg("jwks")).status.code(), Some(2));
+}
+
+#[test]
+fn authenticate_reads_retiring_keys_revocations_and_lifetime_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    keygen(&old);
+    keygen(&new);
+    let project = dir.path().join("project.json");
+    let write = |extra: &str| {
+        let text = format!(
+            r#"{{"api_key":"pk_1","signing_public_key":"new/public_key.pem",
+                 "retiring_keys":[{{"key":"old/public_key.pem","until":2000}}]{extra}}}"#
+        );
+        std::fs::write(&project, text).unwrap();
+    };
+    let auth = |token: &str, now: &str| {
+        run(cli().args(["authenticate", "--now", now, "--project"]).arg(&project).args([
+            "-H",
+            "x-notiflows-api-key: pk_1",
+            "-H",
+            &format!("x-notiflows-user-key: {token}"),
+        ]))
+    };
+    let code = |out: &Output| {
+        if out.status.success() {
+            "ok".to_owned()
+        } else {
+            stderr(out).split(':').nth(1).unwrap_or("").trim().to_owned()
+        }
+    };
+    let old_token = sign(&["--sub", "u-1", "--now", "1000"], &old.join("private_key.pem"));
+    let new_token = sign(&["--sub", "u-1", "--now", "1000"], &new.join("private_key.pem"));
+    write("");
+    assert_eq!(code(&auth(&old_token, "1999")), "ok", "a retiring key before its deadline");
+    assert_eq!(code(&auth(&old_token, "2000")), "key_unknown", "at its deadline");
+    assert_eq!(code(&auth(&new_token, "2000")), "ok");
+    write(r#","revoked_before":1001"#);
+    assert_eq!(code(&auth(&new_token, "1500")), "token_revoked");
+    write(r#","user_revocations":[{"user_id":"u-1","revoked_before":1001}]"#);
+    let refused = auth(&new_token, "1500");
+    assert_eq!(code(&refused), "token_revoked");
+    assert!(stderr(&refused).contains("HTTP 401"), "{}", stderr(&refused));
+    write(r#","max_lifetime":600"#);
+    assert_eq!(code(&auth(&new_token, "1500")), "claim_invalid", "3600 s over the project's 600 s");
+    write(r#","retiring_keys":[]"#);
+    assert!(stderr(&auth(&new_token, "1500")).contains("repeats a member name"));
+    write(r#","max_lifetim":600"#);
+    let typo = auth(&new_token, "1500");
+    assert!(stderr(&typo).contains("did you mean `max_lifetime`?"), "{}", stderr(&typo));
 }

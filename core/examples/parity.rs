@@ -4,8 +4,8 @@
 //! (see parity/README.md for the corpus and the line format).
 
 use notiflows_auth::{
-    Authenticator, AuthenticatorOptions, Credential, Error, ErrorKind, Policy, ProjectConfig, PublicKey, SecurityMode,
-    Verifier,
+    Authenticator, AuthenticatorOptions, Credential, Error, ErrorKind, LifetimeOverrides, Policy, ProjectConfig,
+    PublicKey, RetiringKey, SecurityMode, UserRevocation, Verifier,
 };
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -59,17 +59,42 @@ fn authenticator(options: &Value) -> Result<Authenticator, Error> {
 }
 
 fn project(key: &PublicKey, project: &Value) -> Result<ProjectConfig, Error> {
+    let text = |v: &Value| v.as_str().expect("a string").to_owned();
+    let named = |kid: &Value| match kid.as_str() {
+        Some(kid) => key.clone().with_kid(kid),
+        None => Ok(key.clone()),
+    };
+    let active = match project["signing_key"].as_bool().expect("a bool") {
+        true => Some(named(&project["signing_key_kid"])?),
+        false => None,
+    };
+    let list = |name: &str| project.get(name).and_then(Value::as_array).cloned().unwrap_or_default();
+    let retiring_keys = list("retiring_keys")
+        .iter()
+        .map(|r| Ok(RetiringKey { key: named(&r["kid"])?, until: r["until"].as_i64().expect("until") }))
+        .collect::<Result<_, Error>>()?;
+    let user_revocations = list("user_revocations")
+        .iter()
+        .map(|u| UserRevocation {
+            user_id: text(&u["user_id"]),
+            revoked_before: u["revoked_before"].as_i64().expect("a cut-off"),
+        })
+        .collect();
+    let lifetime = &project["lifetime"];
     Ok(ProjectConfig {
-        api_key: project["api_key"].as_str().expect("an api key").to_owned(),
+        api_key: text(&project["api_key"]),
         security_mode: project["security_mode"].as_str().expect("a mode").parse::<SecurityMode>()?,
-        signing_public_key: project["signing_key"].as_bool().expect("a bool").then(|| key.clone()),
-        allowed_origins: project["allowed_origins"]
-            .as_array()
-            .expect("origins")
-            .iter()
-            .map(|o| o.as_str().expect("an origin").to_owned())
-            .collect(),
-        ..ProjectConfig::default()
+        signing_public_key: active,
+        allowed_origins: project["allowed_origins"].as_array().expect("origins").iter().map(text).collect(),
+        retiring_keys,
+        revoked_before: project["revoked_before"].as_i64(),
+        user_revocations,
+        lifetime: LifetimeOverrides {
+            require_exp: lifetime["require_exp"].as_bool(),
+            max_lifetime_seconds: lifetime["max_lifetime"].as_u64(),
+            leeway_seconds: lifetime["leeway"].as_u64(),
+            iat_skew_seconds: lifetime["iat_skew"].as_u64(),
+        },
     })
 }
 

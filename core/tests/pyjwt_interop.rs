@@ -16,7 +16,15 @@ const HELPER: &str = r#"
 import json, sys
 import jwt
 req = json.load(sys.stdin)
-if req["mode"] == "decode":
+if req["mode"] == "jwks":
+    # Our JWK Set read by PyJWT's PyJWKSet; each token verified with the key its kid names.
+    keys = jwt.PyJWKSet.from_json(req["jwks"])
+    verified = []
+    for token in req["tokens"]:
+        kid = jwt.get_unverified_header(token)["kid"]
+        verified.append(jwt.decode(token, keys[kid].key, algorithms=["RS256"])["sub"])
+    print(json.dumps({"kids": [k.key_id for k in keys.keys], "verified": verified}))
+elif req["mode"] == "decode":
     claims = jwt.decode(req["token"], req["public_pem"], algorithms=["RS256"],
                         options={"require": ["sub", "iat"]})
     print(json.dumps({"header": jwt.get_unverified_header(req["token"]), "claims": claims}))
@@ -91,6 +99,29 @@ fn pyjwt_tokens_verify_in_ours() {
     // the two tokens must be identical.
     let claims = format!(r#"{{"sub":"user-1","iat":{now},"exp":{}}}"#, now + 3600);
     let theirs = python(&json!({ "mode": "encode", "claims_json": claims, "private_pem": pair.private_key_pem }));
-    let ours = key.sign_user_token("user-1", &SignOptions::new(now)).unwrap();
+    // (PyJWT sorts header members, so compare without our default kid.)
+    let options = SignOptions { kid: notiflows_auth::Kid::Omit, ..SignOptions::new(now) };
+    let ours = key.sign_user_token("user-1", &options).unwrap();
     assert_eq!(theirs["token"].as_str(), Some(ours.as_str()));
+}
+
+#[test]
+#[ignore = "needs Python with PyJWT and cryptography (NOTIFLOWS_TEST_PYTHON); CI runs it"]
+fn our_jwks_is_read_by_pyjwt_and_verifies_our_tokens_by_kid() {
+    use notiflows_auth::{Authenticator, AuthenticatorOptions, ProjectConfig};
+    let (a, b) = (generate_signing_key(2048).unwrap(), generate_signing_key(2048).unwrap());
+    let (ka, kb) = (a.signing_key().unwrap(), b.signing_key().unwrap());
+    let auth = Authenticator::new(AuthenticatorOptions::default()).unwrap();
+    let config =
+        ProjectConfig { api_key: "pk".into(), signing_public_key: Some(ka.public_key().clone()), ..Default::default() };
+    auth.add_project(config).unwrap();
+    let now = now();
+    auth.set_signing_key_with_overlap("pk", kb.public_key().clone(), now, 600).unwrap();
+    let tokens: Vec<String> = [(&ka, "old-key-user"), (&kb, "new-key-user")]
+        .iter()
+        .map(|(k, sub)| k.sign_user_token(sub, &SignOptions::new(now)).unwrap())
+        .collect();
+    let got = python(&json!({ "mode": "jwks", "jwks": auth.jwks("pk").unwrap(), "tokens": tokens }));
+    assert_eq!(got["kids"], json!([kb.kid(), ka.kid()]), "the active key first");
+    assert_eq!(got["verified"], json!(["old-key-user", "new-key-user"]));
 }

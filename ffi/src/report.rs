@@ -3,7 +3,7 @@
 
 use crate::boundary::{guard, guard_value};
 use crate::io::{Out, OutBytes};
-use crate::result::{last_error, notiflows_auth_result, restore_last_error, Failure};
+use crate::result::{last_error, notiflows_auth_result, restore_last_error, save_last_error, Failure};
 use core::ffi::{c_char, CStr};
 use notiflows_auth::auth::ErrorResponse;
 
@@ -159,7 +159,7 @@ pub unsafe extern "C" fn notiflows_auth_last_error_response(
 
 /// Like [`guard`], but leaves the last error alone: for the error-reporting functions.
 fn guard_quiet(f: impl FnOnce() -> Result<(), Failure>) -> notiflows_auth_result {
-    let saved = last_error();
+    let saved = save_last_error();
     let result = guard(f);
     restore_last_error(saved);
     result

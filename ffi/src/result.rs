@@ -264,9 +264,18 @@ pub(crate) fn last_error() -> Option<Failure> {
     LAST_ERROR.with(Cell::get)
 }
 
-/// Puts back a saved last error (`None`: no failure yet).
-pub(crate) fn restore_last_error(saved: Option<Failure>) {
-    LAST_ERROR.with(|last| last.set(saved));
+/// The calling thread's last error with its full message, as saved by [`save_last_error`].
+pub(crate) struct SavedError(Option<Failure>, Option<String>);
+
+/// Saves the last error (and a document refusal's message) for [`restore_last_error`].
+pub(crate) fn save_last_error() -> SavedError {
+    SavedError(last_error(), LAST_DETAIL.with(|d| d.borrow().clone()))
+}
+
+/// Puts back a saved last error.
+pub(crate) fn restore_last_error(saved: SavedError) {
+    LAST_ERROR.with(|last| last.set(saved.0));
+    LAST_DETAIL.with(|d| *d.borrow_mut() = saved.1);
 }
 
 #[cfg(test)]

@@ -985,7 +985,11 @@ static void test_key_sets(void) {
   CHECK_OK(authenticate(copy, "pk", old_token, NULL, NULL, now + 59, user, &out));
   CHECK_RESULT(notiflows_auth_authenticator_add_project_json(copy, S("{\"api_key\":\"pk\",\"leway\":5}")),
                NOTIFLOWS_AUTH_RESULT_CONFIG_INVALID);
+  /* Asking for the size first (a refusal of its own) keeps the document's full message. */
+  size_t message_len = 0;
+  CHECK_RESULT(notiflows_auth_last_error_message(NULL, 0, &message_len), NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL);
   CHECK(strstr(last_message(), "did you mean `leeway`?") != NULL);
+  CHECK(message_len == strlen(last_message()));
   CHECK_RESULT(notiflows_auth_authenticator_add_project_json(
                    copy, S("{\"api_key\":\"pk\",\"max_lifetime\":86400,\"require_exp\":true}")),
                NOTIFLOWS_AUTH_RESULT_OK);

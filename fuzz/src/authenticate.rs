@@ -10,8 +10,12 @@
 //!   from issue 3's rules predicts, with the token part decided by `Verifier::verify` and
 //!   a token accepted only if the reference verifier accepts it too;
 //! - the same request again (a cache hit when it verified) gives the same outcome;
+//! - the token's `kid` (issue 12) chooses among the project's keys: a header that passes the
+//!   header rules and names another key than the shared one is `key_unknown`, whatever
+//!   the rest of the token (the key is chosen before the payload is decoded);
 //! - after a key rotation a request that passed with a user token fails with
-//!   `signature_invalid`, and after switching Development Mode off a user-id request fails;
+//!   `key_unknown` when its kid named the old key, `signature_invalid` when it had none, and
+//!   after switching Development Mode off a user-id request fails;
 //! - error responses are 401/403/500 with a JSON body of exactly the code and message;
 //! - CORS echoes only the request's own origin, well formed and allowed.
 
@@ -96,7 +100,9 @@ pub fn check(data: &[u8]) {
             Credential::UserKey => {
                 auth.set_signing_key(&user.api_key, Some(fx.other.public.clone())).unwrap();
                 let after = auth.authenticate(&headers, NOW);
-                assert_eq!(outcome(&after), Err("signature_invalid"), "after rotation: {}", context());
+                let token = values(&headers, "x-notiflows-user-key")[0];
+                let want = if header_kid(token).is_some() { "key_unknown" } else { "signature_invalid" };
+                assert_eq!(outcome(&after), Err(want), "after rotation: {}", context());
             }
             Credential::UserId => {
                 auth.set_security_mode(&user.api_key, SecurityMode::Secure).unwrap();
@@ -165,7 +171,15 @@ fn model(headers: &[(&[u8], &[u8])]) -> Outcome {
             return Err("signing_key_not_configured");
         }
         let fx = fixtures::get();
-        let claims = fx.shared.verifier.verify(token, NOW).map_err(|e| e.code())?;
+        let verdict = fx.shared.verifier.verify(token, NOW);
+        if header_passes(token, &verdict) {
+            if let Some(kid) = header_kid(token) {
+                if kid.as_str() != Some(fx.shared.public.kid()) {
+                    return Err("key_unknown");
+                }
+            }
+        }
+        let claims = verdict.map_err(|e| e.code())?;
         let reference = reference::check(token, &Options::verifier(NOW));
         assert!(reference.is_ok(), "Verifier accepted what the reference refuses: {reference:?}");
         let exp = claims.exp.map(|d| d.seconds());
@@ -183,6 +197,34 @@ fn model(headers: &[(&[u8], &[u8])]) -> Outcome {
             Ok((id.to_owned(), SecurityMode::Development, Credential::UserId, None))
         }
     }
+}
+
+/// Whether the token gets past everything the core checks before choosing a key: its size,
+/// its segments, the lengths of its header and payload, and the header rules (found by
+/// verifying the header alone with an empty claims object and no signature: past the header,
+/// that can only be `signature_invalid`).
+fn header_passes(token: &[u8], verdict: &Result<notiflows_auth::Claims, Error>) -> bool {
+    if let Err(e) = verdict {
+        if ["token_too_large", "token_malformed"].contains(&e.code()) {
+            return false;
+        }
+    }
+    let mut segments = token.split(|&b| b == b'.');
+    let (Some(header), Some(payload)) = (segments.next(), segments.next()) else { return false };
+    if payload.len() % 4 == 1 {
+        return false; // no base64url text has this length: token_base64 before the header
+    }
+    let probe = [header, b".e30."].concat();
+    let probed = fixtures::get().shared.verifier.verify(&probe, NOW);
+    matches!(probed, Err(e) if e.code() == "signature_invalid")
+}
+
+/// The header's `kid` value, when the header segment decodes to a JSON object that has one.
+fn header_kid(token: &[u8]) -> Option<serde_json::Value> {
+    let header = token.split(|&b| b == b'.').next()?;
+    let json = crate::b64::decode_url_canonical(header)?;
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&json).ok()?;
+    object.get("kid").cloned()
 }
 
 fn check_error_response(error: &Error, context: &str) {

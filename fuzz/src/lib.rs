@@ -15,6 +15,7 @@ pub mod b64;
 pub mod codes;
 pub mod fixtures;
 pub mod json;
+pub mod key_sets;
 pub mod keys;
 pub mod origin_ref;
 pub mod origins;
@@ -36,4 +37,5 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("authenticate", authenticate::check),
     ("origins", origins::check),
     ("providers", providers::check),
+    ("key_sets", key_sets::check),
 ];

@@ -153,7 +153,7 @@ async fn generated_key_is_shown_once_and_rotates() {
     let from_pem = notiflows_auth::SigningKey::parse(pem.as_bytes()).unwrap();
     assert_eq!(ask(token_with(&from_b64, "user-2", now())).await.header("x-notiflows-user-id"), Some("user-2"));
     assert_eq!(ask(token_with(&from_pem, "user-3", now())).await.status, 200);
-    assert_eq!(ask(old).await.code(), "signature_invalid");
+    assert_eq!(ask(old).await.code(), "key_unknown", "its kid names the replaced key");
     // Only the public key is stored; neither private form is logged.
     let stored = std::fs::read_to_string(&gate.store).unwrap();
     assert!(stored.contains(keys["public_key_pem"].as_str().unwrap().lines().nth(1).unwrap()));

@@ -50,6 +50,8 @@ async fn every_refusal_carries_its_code_and_cors() {
     let other = generate_signing_key(2048).unwrap().signing_key().unwrap();
     let expired = pair().signing_key().unwrap().sign_user_token("u", &SignOptions::new(now() - 7200)).unwrap();
     let forged = token_with(&other, "u", now());
+    let forged_no_kid =
+        other.sign_user_token("u", &SignOptions { kid: notiflows_auth::Kid::Omit, ..SignOptions::new(now()) }).unwrap();
     let good = token("u");
     let big = "a".repeat(9000);
     let control_sub = token("bad\u{1}id");
@@ -62,7 +64,8 @@ async fn every_refusal_carries_its_code_and_cors() {
         ("user_id_missing", vec![("x-notiflows-api-key", DEV)], 401),
         ("user_id_invalid", vec![("x-notiflows-api-key", DEV), ("x-notiflows-user-id", &long_id)], 401),
         ("token_expired", vec![("x-notiflows-api-key", SECURE), ("x-notiflows-user-key", &expired)], 401),
-        ("signature_invalid", vec![("x-notiflows-api-key", SECURE), ("x-notiflows-user-key", &forged)], 401),
+        ("key_unknown", vec![("x-notiflows-api-key", SECURE), ("x-notiflows-user-key", &forged)], 401),
+        ("signature_invalid", vec![("x-notiflows-api-key", SECURE), ("x-notiflows-user-key", &forged_no_kid)], 401),
         ("token_malformed", vec![("x-notiflows-api-key", SECURE), ("x-notiflows-user-key", "abc")], 401),
         (
             "token_malformed",

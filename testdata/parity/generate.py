@@ -81,6 +81,17 @@ PROJECTS = [
      "allowed_origins": ["https://app.example.com"]},
     {"api_key": "pk_dev_keyed", "security_mode": "development", "signing_key": True, "allowed_origins": []},
     {"api_key": "pk_nokey", "security_mode": "secure", "signing_key": False, "allowed_origins": []},
+    # Key sets (issue 12): optional members, each absent from the projects above.
+    {"api_key": "pk_kid", "security_mode": "secure", "signing_key": True, "allowed_origins": [],
+     "signing_key_kid": "key-2023-11"},
+    {"api_key": "pk_retiring", "security_mode": "secure", "signing_key": False, "allowed_origins": [],
+     "retiring_keys": [{"until": NOW + 1, "kid": "key-2023-11"}]},
+    {"api_key": "pk_revoked", "security_mode": "secure", "signing_key": True, "allowed_origins": [],
+     "revoked_before": NOW - 300},
+    {"api_key": "pk_user_revoked", "security_mode": "secure", "signing_key": True, "allowed_origins": [],
+     "user_revocations": [{"user_id": "judy", "revoked_before": NOW - 300}]},
+    {"api_key": "pk_lifetime", "security_mode": "secure", "signing_key": True, "allowed_origins": [],
+     "lifetime": {"require_exp": True, "max_lifetime": 3600, "leeway": 0, "iat_skew": 0}},
 ]
 
 API = "x-notiflows-api-key"
@@ -194,6 +205,36 @@ def request_cases():
         if expect:
             case["expect"] = expect
         cases.append(case)
+    # Key sets: the kid chooses among the project's keys; deadlines; cut-offs; lifetime rules.
+    kid = {"token": "valid_kid_header"}  # kid "key-2023-11", sub dave, no iat
+    judy = {"token": "valid_nbf_iat_past"}  # iat NOW - 600, exp NOW + 3600
+    ivan = {"token": "valid_time_boundaries"}  # iat NOW, exp NOW + 1
+    user = lambda name: ok(user_id=name, mode="secure", credential="user_key")
+    key_sets = [
+        ("kid/named", "pk_kid", kid, NOW, user("dave")),
+        ("kid/absent_uses_active", "pk_kid", VALID, NOW, ALICE),
+        ("kid/other", "pk_kid", {"token": "header_modified_keep_signature"}, NOW, err("key_unknown")),
+        ("kid/attacker_jku", "pk_kid", {"token": "jku_attacker_url"}, NOW, err("key_unknown")),
+        ("kid/sql_injection", "pk_kid", {"token": "kid_sql_injection_attacker_sig"}, NOW, err("key_unknown")),
+        ("kid/thumbprint_project", "pk_secure", kid, NOW, err("key_unknown")),
+        ("retiring/before_deadline", "pk_retiring", kid, NOW, user("dave")),
+        ("retiring/at_deadline", "pk_retiring", kid, NOW + 1, err("key_unknown")),
+        ("retiring/no_kid_no_active_key", "pk_retiring", VALID, NOW, err("key_unknown")),
+        ("revoked/iat_before_cut_off", "pk_revoked", judy, NOW, err("token_revoked")),
+        ("revoked/iat_after_cut_off", "pk_revoked", ivan, NOW, user("ivan")),
+        ("revoked/no_iat", "pk_revoked", VALID, NOW, err("token_revoked")),
+        ("user_revoked/that_user", "pk_user_revoked", judy, NOW, err("token_revoked")),
+        ("user_revoked/other_user_no_iat", "pk_user_revoked", VALID, NOW, ALICE),
+        ("lifetime/over_max", "pk_lifetime", judy, NOW, err("claim_invalid")),
+        ("lifetime/within_max", "pk_lifetime", ivan, NOW, user("ivan")),
+        ("lifetime/no_iat", "pk_lifetime", VALID, NOW, err("claim_missing")),
+        ("lifetime/no_exp", "pk_lifetime", {"token": "exp_missing"}, NOW, err("claim_missing")),
+    ]
+    for name, api_key, token, now, expect in key_sets:
+        for cache, repeat in [(0, 1), (100, 2)]:
+            cases.append({"name": f"request/keys/{name}/cache_{cache}", "kind": "request",
+                          "options": {"cache_size": cache}, "headers": [[API, api_key], [USER_KEY, token]],
+                          "now": now, "repeat": repeat, "expect": expect})
     # The verified-token cache changes no answer (and checks limits before hashing).
     for name, headers, expect in [
         ("cached/ok", secure, ALICE),
@@ -230,6 +271,16 @@ def config_cases():
         ("development_without_key", {"security_mode": "development", "signing_key": False}, ok()),
         ("secure_without_key", {"signing_key": False}, ok()),
         ("security_mode_unknown", {"security_mode": "strict"}, err("config_invalid")),
+        # Key sets.
+        ("kid_custom", {"signing_key_kid": "key-1"}, ok()),
+        ("kid_with_space", {"signing_key_kid": "key 1"}, err("config_invalid")),
+        ("kid_129_bytes", {"signing_key_kid": "k" * 129}, err("config_invalid")),
+        ("kid_duplicate", {"retiring_keys": [{"until": NOW, "kid": None}]}, err("config_invalid")),
+        ("keys_8", {"signing_key": False, "retiring_keys": [{"until": NOW, "kid": f"k{i}"} for i in range(8)]}, ok()),
+        ("keys_9", {"retiring_keys": [{"until": NOW, "kid": f"k{i}"} for i in range(8)]}, err("config_invalid")),
+        ("revoked_user_empty", {"user_revocations": [{"user_id": "", "revoked_before": NOW}]}, err("config_invalid")),
+        ("lifetime_max_0", {"lifetime": {"max_lifetime": 0}}, err("config_invalid")),
+        ("lifetime_max_1", {"lifetime": {"max_lifetime": 1}}, ok()),
     ]
     origins = [
         ("https://app.example.com", ok()),

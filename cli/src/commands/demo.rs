@@ -104,9 +104,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     );
     let rotated = auth.rotate_signing_key(SECURE, 2048)?;
     step(
-        "After regenerating the project's key, a token signed before the rotation",
+        "After regenerating the project's key, a token signed before the rotation (its kid names the old key)",
         auth.authenticate([(API_KEY_HEADER, SECURE), (USER_KEY_HEADER, token.as_str()), (ORIGIN_HEADER, APP)], now),
-        Err(ErrorKind::SignatureInvalid),
+        Err(ErrorKind::KeyUnknown),
     );
     let fresh = rotated.signing_key()?.sign_user_token("user-42", &SignOptions::new(now))?;
     step(

@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| notiflows_auth_fuzz::key_sets::check(data));
