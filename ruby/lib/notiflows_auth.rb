@@ -67,7 +67,9 @@ module NotiflowsAuth
   # Unix seconds for a `now:` argument: an Integer, a Time, or nil for the current time.
   def unix_seconds(now)
     case now
-    when nil then Native::CURRENT_TIME
+    # The clock read here: a small Integer passes to the C call far faster than the
+    # library's sentinel for "now" (-2**63, a Bignum in Ruby).
+    when nil then Process.clock_gettime(Process::CLOCK_REALTIME, :second)
     when Time then now.to_i
     when Integer then now
     when Numeric then now.floor

@@ -27,7 +27,7 @@ module NotiflowsAuth
 
       # The text the call wrote, as UTF-8 (one new String).
       def text_value
-        @text.get_bytes(0, @len.get(:size_t, 0)).force_encoding(Encoding::UTF_8)
+        @text.get_bytes(0, @len.get_uint64(0)).force_encoding(Encoding::UTF_8)
       end
 
       def uint32(offset)
