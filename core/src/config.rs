@@ -413,14 +413,6 @@ pub fn project_to_json(config: &ProjectConfig) -> String {
     if let Some(t) = config.revoked_before {
         let _ = write!(out, r#","revoked_before":{t}"#);
     }
-    if !config.user_revocations.is_empty() {
-        let entries: Vec<String> = config
-            .user_revocations
-            .iter()
-            .map(|u| format!(r#"{{"user_id":{},"revoked_before":{}}}"#, string(&u.user_id), u.revoked_before))
-            .collect();
-        let _ = write!(out, r#","user_revocations":[{}]"#, entries.join(","));
-    }
     let l = &config.lifetime;
     if let Some(b) = l.require_exp {
         let _ = write!(out, r#","require_exp":{b}"#);
@@ -431,6 +423,16 @@ pub fn project_to_json(config: &ProjectConfig) -> String {
         if let Some(v) = value {
             let _ = write!(out, r#","{name}":{v}"#);
         }
+    }
+    // Last: the list can be long, and the reader locates top-level members within the first
+    // 64 KiB of a document.
+    if !config.user_revocations.is_empty() {
+        let entries: Vec<String> = config
+            .user_revocations
+            .iter()
+            .map(|u| format!(r#"{{"user_id":{},"revoked_before":{}}}"#, string(&u.user_id), u.revoked_before))
+            .collect();
+        let _ = write!(out, r#","user_revocations":[{}]"#, entries.join(","));
     }
     out.push('}');
     out

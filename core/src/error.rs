@@ -14,7 +14,8 @@ use core::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorFamily {
-    /// The user token was refused (`token_*`, `alg_*`, `crit_*`, `signature_*`, `claim_*`).
+    /// The user token was refused (`token_*`, `alg_*`, `crit_*`, `signature_*`, `claim_*`,
+    /// `key_unknown`).
     Token,
     /// A key could not be loaded, is unsupported, or no signing key is configured.
     SigningKey,

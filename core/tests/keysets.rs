@@ -253,6 +253,10 @@ fn user_revocations_are_bounded_and_pruned() {
         ..project(SECURE, Some(&keys()[0].public), &[])
     };
     a.add_project(config.clone()).unwrap();
+    // The whole list travels in a project document (lifetime members included).
+    let text = project_to_json(&a.project_config(API_KEY).unwrap());
+    assert!(text.len() > 64 * 1024);
+    assert_eq!(project_from_json(text.as_bytes()).unwrap(), a.project_config(API_KEY).unwrap());
     let err = a.revoke_user_tokens_issued_before(API_KEY, "one-more", NOW).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
     a.revoke_user_tokens_issued_before(API_KEY, "user1", NOW + 1).unwrap();
@@ -366,6 +370,10 @@ fn jwks_round_trip_with_the_same_keys_and_kids() {
     assert_eq!(read, [named.clone(), k0.public.clone()]);
     assert_eq!(jwk_set(&read), text);
     assert_eq!(a.jwks("pk_nope").unwrap_err().kind(), ErrorKind::ApiKeyInvalid);
+    // What a gateway gets at a time: the retiring key until its deadline, not at it.
+    assert_eq!(parse_jwk_set(a.jwks_at(API_KEY, NOW + 59).unwrap().as_bytes()).unwrap().len(), 2);
+    let at_deadline = parse_jwk_set(a.jwks_at(API_KEY, NOW + 60).unwrap().as_bytes()).unwrap();
+    assert_eq!(at_deadline.iter().map(PublicKey::kid).collect::<Vec<_>>(), ["key-\"2\""]);
     // A JWK without kid gets the thumbprint.
     let jwk: Value = serde_json::from_str(&k0.public.to_jwk()).unwrap();
     let bare = json!({ "keys": [{ "kty": "RSA", "n": jwk["n"], "e": jwk["e"] }] });

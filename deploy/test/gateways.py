@@ -157,10 +157,12 @@ class Setup:
         ok(self.admin("POST", "/admin/v1/projects", body).status == 201, "create pk_dev")
         subprocess.run([self.binary, "keygen", "--out-dir", self.path("other")], check=True, capture_output=True)
 
-    def sign(self, sub, key="private_key.pem", now=None):
+    def sign(self, sub, key="private_key.pem", now=None, kid=True):
         command = [self.binary, "sign", "--sub", sub, "--key", self.path(key)]
         if now is not None:
             command += ["--now", str(now)]
+        if not kid:
+            command += ["--no-kid"]
         return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
 
     def render(self, source, target, replacements):
@@ -247,6 +249,7 @@ def decisions(s, name, port, tokens):
         ("user_id_missing", 401, [("x-notiflows-api-key", "pk_dev")], True),
         ("token_expired", 401, [("x-notiflows-api-key", "pk_live"), ("x-notiflows-user-key", tokens["expired"])], True),
         ("signature_invalid", 401, [("x-notiflows-api-key", "pk_live"), ("x-notiflows-user-key", tokens["forged"])], True),
+        ("key_unknown", 401, [("x-notiflows-api-key", "pk_live"), ("x-notiflows-user-key", tokens["other_kid"])], True),
         ("token_malformed", 401, [("x-notiflows-api-key", "pk_live"), ("x-notiflows-user-key", "abc")], True),
         ("origin_not_allowed", 403, [("x-notiflows-api-key", "pk_dev"), ("x-notiflows-user-id", "u"), ("origin", s.origin_bad)], False),
     ]
@@ -532,7 +535,10 @@ def main():
         s.start_gate()
         s.projects()
         tokens = {"good": s.sign("user-42"), "expired": s.sign("user-42", now=int(time.time()) - 7200),
-                  "forged": s.sign("user-42", key="other/private_key.pem")}
+                  # Another key's token: without kid it reaches the signature check; with its
+                  # kid it names no key of the project.
+                  "forged": s.sign("user-42", key="other/private_key.pem", kid=False),
+                  "other_kid": s.sign("user-42", key="other/private_key.pem")}
         s.start_nginx()
         s.start_caddy()
         s.start_pages()

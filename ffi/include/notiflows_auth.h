@@ -471,7 +471,8 @@ notiflows_auth_result notiflows_auth_authenticator_prune_revocations(const struc
                                                                      size_t *out_dropped);
 
 // Writes the project's public keys as an RFC 7517 JWK Set (`{"keys":[...]}`, the active key
-// first, then the retiring ones; not NUL-terminated) into `buf` and its length into
+// first, then every retiring one held, past its deadline or not; not NUL-terminated: for a
+// gateway, use `notiflows_auth_authenticator_jwks_at`) into `buf` and its length into
 // `*out_len`. When `buf` is too small, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and
 // writes only `*out_len` (`buf` may be NULL with length 0 to ask). Thread-safe.
 //
@@ -484,6 +485,22 @@ notiflows_auth_result notiflows_auth_authenticator_jwks(const struct notiflows_a
                                                         uint8_t *buf,
                                                         size_t buf_len,
                                                         size_t *out_len);
+
+// Writes the JWK Set of the project's keys that verify at `now` (Unix seconds or
+// `NOTIFLOWS_AUTH_CURRENT_TIME`): the active key and the retiring keys whose deadline is
+// later, so that a gateway refuses what the authenticator refuses
+// (`notiflows_auth_authenticator_jwks` lists a retiring key past its deadline until the next
+// rotation). Buffer protocol as for `notiflows_auth_authenticator_jwks`. Thread-safe.
+//
+// # Safety
+// As for `notiflows_auth_authenticator_jwks`.
+notiflows_auth_result notiflows_auth_authenticator_jwks_at(const struct notiflows_auth_authenticator *authenticator,
+                                                           const uint8_t *api_key,
+                                                           size_t api_key_len,
+                                                           int64_t now,
+                                                           uint8_t *buf,
+                                                           size_t buf_len,
+                                                           size_t *out_len);
 
 // Writes the configuration in force for a project as a project document (JSON: `api_key`,
 // `security_mode`, `signing_public_key` as PEM, `signing_key_kid`, `allowed_origins`,
@@ -794,9 +811,10 @@ notiflows_auth_result notiflows_auth_signing_key_kid(const struct notiflows_auth
 notiflows_auth_result notiflows_auth_signing_key_public_key(const struct notiflows_auth_signing_key *key,
                                                             struct notiflows_auth_public_key **out_key);
 
-// A buffer size that always holds a token signed by `notiflows_auth_signing_key_sign` for
-// a `sub` of `sub_len` bytes and a `kid` of `kid_len` bytes, whatever the key size
-// (saturates at `SIZE_MAX`). Thread-safe.
+// A buffer size that always holds a token signed by `notiflows_auth_signing_key_sign` (or
+// `_sign_with_kid`) for a `sub` of `sub_len` bytes and a `kid` of `kid_len` bytes (pass 0
+// for the key's own kid, or none: up to `NOTIFLOWS_AUTH_MAX_KID_BYTES` is always counted),
+// whatever the key size (saturates at `SIZE_MAX`). Thread-safe.
 size_t notiflows_auth_sign_buffer_size(size_t sub_len, size_t kid_len);
 
 // Signs a user token: header `{"alg":"RS256","typ":"JWT","kid":...}`, claims

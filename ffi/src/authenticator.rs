@@ -471,7 +471,8 @@ pub unsafe extern "C" fn notiflows_auth_authenticator_prune_revocations(
 }
 
 /// Writes the project's public keys as an RFC 7517 JWK Set (`{"keys":[...]}`, the active key
-/// first, then the retiring ones; not NUL-terminated) into `buf` and its length into
+/// first, then every retiring one held, past its deadline or not; not NUL-terminated: for a
+/// gateway, use `notiflows_auth_authenticator_jwks_at`) into `buf` and its length into
 /// `*out_len`. When `buf` is too small, returns `NOTIFLOWS_AUTH_RESULT_BUFFER_TOO_SMALL` and
 /// writes only `*out_len` (`buf` may be NULL with length 0 to ask). Thread-safe.
 ///
@@ -497,6 +498,37 @@ pub unsafe extern "C" fn notiflows_auth_authenticator_jwks(
             )
         };
         out.write(authenticator.jwks(api_key)?.as_bytes())
+    })
+}
+
+/// Writes the JWK Set of the project's keys that verify at `now` (Unix seconds or
+/// `NOTIFLOWS_AUTH_CURRENT_TIME`): the active key and the retiring keys whose deadline is
+/// later, so that a gateway refuses what the authenticator refuses
+/// (`notiflows_auth_authenticator_jwks` lists a retiring key past its deadline until the next
+/// rotation). Buffer protocol as for `notiflows_auth_authenticator_jwks`. Thread-safe.
+///
+/// # Safety
+/// As for `notiflows_auth_authenticator_jwks`.
+#[no_mangle]
+pub unsafe extern "C" fn notiflows_auth_authenticator_jwks_at(
+    authenticator: *const notiflows_auth_authenticator,
+    api_key: *const u8,
+    api_key_len: usize,
+    now: i64,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> notiflows_auth_result {
+    guard(|| {
+        // SAFETY: the caller guarantees the handle, the input and the output buffer.
+        let (authenticator, api_key, out) = unsafe {
+            (
+                notiflows_auth_authenticator::borrow(authenticator)?,
+                input_str(api_key, api_key_len)?,
+                OutBytes::new(buf, buf_len, out_len)?,
+            )
+        };
+        out.write(authenticator.jwks_at(api_key, resolve_now(now))?.as_bytes())
     })
 }
 

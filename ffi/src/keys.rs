@@ -368,9 +368,10 @@ pub unsafe extern "C" fn notiflows_auth_signing_key_public_key(
     })
 }
 
-/// A buffer size that always holds a token signed by `notiflows_auth_signing_key_sign` for
-/// a `sub` of `sub_len` bytes and a `kid` of `kid_len` bytes, whatever the key size
-/// (saturates at `SIZE_MAX`). Thread-safe.
+/// A buffer size that always holds a token signed by `notiflows_auth_signing_key_sign` (or
+/// `_sign_with_kid`) for a `sub` of `sub_len` bytes and a `kid` of `kid_len` bytes (pass 0
+/// for the key's own kid, or none: up to `NOTIFLOWS_AUTH_MAX_KID_BYTES` is always counted),
+/// whatever the key size (saturates at `SIZE_MAX`). Thread-safe.
 #[no_mangle]
 pub extern "C" fn notiflows_auth_sign_buffer_size(sub_len: usize, kid_len: usize) -> usize {
     // Header and claims: at most 6 bytes of JSON per input byte (`\u00XX`), so 8 bytes of

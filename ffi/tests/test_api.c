@@ -970,6 +970,11 @@ static void test_key_sets(void) {
   CHECK(at1 != NULL && at0 != NULL && at1 < at0); /* the active key first */
   CHECK_RESULT(notiflows_auth_authenticator_jwks(auth, S("pk_none"), text, sizeof text, &text_len),
                NOTIFLOWS_AUTH_RESULT_API_KEY_INVALID);
+  /* At the deadline the retiring key leaves the set a gateway gets. */
+  CHECK_OK(notiflows_auth_authenticator_jwks_at(auth, S("pk"), now + 59, text, sizeof text, &text_len));
+  CHECK(memmem(text, text_len, kid0, kid0_len) != NULL);
+  CHECK_OK(notiflows_auth_authenticator_jwks_at(auth, S("pk"), now + 60, text, sizeof text, &text_len));
+  CHECK(memmem(text, text_len, kid0, kid0_len) == NULL && memmem(text, text_len, kid1, kid1_len) != NULL);
   CHECK_OK(notiflows_auth_authenticator_revoke_tokens_issued_before(auth, S("pk"), now - 10));
   CHECK_OK(notiflows_auth_authenticator_project_json(auth, S("pk"), text, sizeof text, &text_len));
   CHECK(memmem(text, text_len, "\"retiring_keys\":[{\"key\":\"-----BEGIN PUBLIC KEY-----", 51) != NULL);

@@ -13,9 +13,12 @@
 //!    `Origin` is refused the same way; a request without `Origin` is not origin-checked.
 //! 3. A repeated user key is `token_malformed`, a repeated user id `user_id_invalid`, each
 //!    with a detail saying it was repeated.
-//! 4. Secure Mode: `x-notiflows-user-key` must be a user token signed with the project's
-//!    current key (`signing_key_not_configured` when it has none, `user_key_missing` when
-//!    only `x-notiflows-user-id` or nothing is sent). Development Mode: a user key, when
+//! 4. Secure Mode: `x-notiflows-user-key` must be a user token signed with one of the
+//!    project's keys: the one its `kid` names (`key_unknown` for none, or for a retiring key
+//!    past its deadline, before any RSA work), or the active key when it has no `kid`
+//!    (`signing_key_not_configured` when the project has no key, `user_key_missing` when
+//!    only `x-notiflows-user-id` or nothing is sent); then the project's revocation
+//!    cut-offs (`token_revoked`). Development Mode: a user key, when
 //!    sent, is verified and wins; otherwise `x-notiflows-user-id` names the user.
 //!
 //! Configuration changes (`add_project`, `set_signing_key`, `set_security_mode`, ...) take
@@ -313,10 +316,26 @@ impl Authenticator {
     }
 
     /// The project's public keys as an RFC 7517 JWK Set (`{"keys":[...]}`, the active key
-    /// first, then the retiring ones), for gateways that check signatures themselves.
+    /// first, then the retiring ones), for gateways that check signatures themselves. Every
+    /// key held is listed, a retiring key past its deadline too (it stays until the next
+    /// rotation): give a gateway [`Authenticator::jwks_at`] instead.
     pub fn jwks(&self, api_key: &str) -> Result<String, Error> {
         let projects = self.projects.load();
         Ok(jwk_set(&lookup(&projects, api_key)?.keys.keys()))
+    }
+
+    /// The JWK Set of the keys that verify at `now`: the active key and the retiring keys
+    /// whose deadline is later than `now`, so that a gateway refuses what this
+    /// authenticator refuses.
+    pub fn jwks_at(&self, api_key: &str, now: i64) -> Result<String, Error> {
+        let projects = self.projects.load();
+        let keys = &lookup(&projects, api_key)?.keys;
+        let live = keys
+            .active()
+            .cloned()
+            .into_iter()
+            .chain(keys.retiring().into_iter().filter(|r| now < r.until).map(|r| r.key));
+        Ok(jwk_set(&live.collect::<Vec<_>>()))
     }
 
     /// Switches a project's mode, atomically like a key rotation.
