@@ -237,6 +237,8 @@ export class Authenticator extends Handle {
   pruneRevocations(apiKey: string, options?: { now?: Time }): number;
   /** The project's public keys as a JWK Set (JSON text), the active key first. */
   jwks(apiKey: string): string;
+  /** The JWK Set of the keys that verify at now (retiring keys until their deadline). */
+  jwksAt(apiKey: string, options?: { now?: Time }): string;
   /** What is in force for a project, as the core's project document (JSON text). */
   projectJson(apiKey: string): string;
   addProjectJson(text: string | Buffer): void;

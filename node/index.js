@@ -744,6 +744,17 @@ class Authenticator extends Handle {
     return readBuffer((b, l, o) => c.authenticator_jwks(ptr, api, api.length, b, l, o), 16384).toString('utf8');
   }
 
+  /**
+   * The JWK Set of the keys that verify at `now` (the active key, and retiring keys before
+   * their deadline): what to serve a gateway, so that it refuses what this refuses.
+   */
+  jwksAt(apiKey, { now } = {}) {
+    const api = bytes(apiKey, 'apiKey');
+    const ptr = this._handle();
+    const at = unixSeconds(now);
+    return readBuffer((b, l, o) => c.authenticator_jwks_at(ptr, api, api.length, at, b, l, o), 16384).toString('utf8');
+  }
+
   /** What is in force for a project, as the core's project document (JSON text, keys as PEM). */
   projectJson(apiKey) {
     const api = bytes(apiKey, 'apiKey');

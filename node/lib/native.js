@@ -213,6 +213,8 @@ const PROTOTYPES = [
      const uint8_t *api_key, size_t api_key_len, int64_t now, _Out_ size_t *out_dropped)`,
   `${R} notiflows_auth_authenticator_jwks(const notiflows_auth_authenticator *authenticator,
      const uint8_t *api_key, size_t api_key_len, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_authenticator_jwks_at(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, int64_t now, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
   `${R} notiflows_auth_authenticator_project_json(const notiflows_auth_authenticator *authenticator,
      const uint8_t *api_key, size_t api_key_len, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
   `${R} notiflows_auth_authenticator_add_project_json(const notiflows_auth_authenticator *authenticator,

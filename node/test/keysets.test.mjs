@@ -86,6 +86,9 @@ test('rotation with an overlap: the previous key verifies until the deadline, to
     assert.equal(check(signers[0].sign('alice', { now: NOW, kid: null })), 'signature_invalid', 'no kid: the new active key');
     const kids = JSON.parse(a.jwks('pk')).keys.map((k) => k.kid);
     assert.deepEqual(kids, [signers[1].kid, signers[0].kid], 'active first, then retiring');
+    const at = (now) => JSON.parse(a.jwksAt('pk', { now })).keys.map((k) => k.kid);
+    assert.deepEqual(at(NOW + 59), [signers[1].kid, signers[0].kid]);
+    assert.deepEqual(at(NOW + 60), [signers[1].kid], 'a retiring key leaves at its deadline');
     assert.equal(a.removeSigningKey('pk', signers[0].kid), true);
     assert.equal(a.removeSigningKey('pk', signers[0].kid), false);
     assert.equal(check(old, NOW + 1), 'key_unknown');

@@ -482,6 +482,15 @@ module NotiflowsAuth
             .force_encoding(Encoding::UTF_8)
     end
 
+    # The JWK Set of the keys that verify at `now:` (the active key, and retiring keys before
+    # their deadline): what to serve a gateway, so that it refuses what this refuses.
+    def jwks_at(api_key, now: nil)
+      api, api_len = Native.bytes(api_key, "api_key")
+      at = NotiflowsAuth.send(:unix_seconds, now)
+      Native.read_buffer(16_384) { |buf, len, out| Native.authenticator_jwks_at(handle, api, api_len, at, buf, len, out) }
+            .force_encoding(Encoding::UTF_8)
+    end
+
     # What is in force for a project, as the core's project document (JSON text, keys as PEM).
     def project_json(api_key)
       api, api_len = Native.bytes(api_key, "api_key")

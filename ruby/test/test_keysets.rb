@@ -87,6 +87,9 @@ class TestKeySets < Minitest::Test
       assert_equal "ok", check(auth, old, NOW + 59.75), "a fraction before the deadline"
       assert_equal "key_unknown", check(auth, old, NOW + 60), "at the deadline, even from the cache"
       assert_equal [signers[1].kid, signers[0].kid], JSON.parse(auth.jwks("pk"))["keys"].map { |k| k["kid"] }
+      at = ->(now) { JSON.parse(auth.jwks_at("pk", now: now))["keys"].map { |k| k["kid"] } }
+      assert_equal [signers[1].kid, signers[0].kid], at.call(NOW + 59)
+      assert_equal [signers[1].kid], at.call(NOW + 60), "a retiring key leaves at its deadline"
       assert auth.remove_signing_key("pk", signers[0].kid)
       refute auth.remove_signing_key("pk", signers[0].kid)
       assert_equal "key_unknown", check(auth, old, NOW + 1)

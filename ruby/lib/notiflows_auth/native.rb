@@ -200,6 +200,8 @@ module NotiflowsAuth
     attach_function :authenticator_prune_revocations, :notiflows_auth_authenticator_prune_revocations,
                     %i[pointer pointer size_t int64 pointer], R
     attach_function :authenticator_jwks, :notiflows_auth_authenticator_jwks, [:pointer, :pointer, :size_t, *BUF], R
+    attach_function :authenticator_jwks_at, :notiflows_auth_authenticator_jwks_at,
+                    [:pointer, :pointer, :size_t, :int64, *BUF], R
     attach_function :authenticator_project_json, :notiflows_auth_authenticator_project_json,
                     [:pointer, :pointer, :size_t, *BUF], R
     attach_function :authenticator_add_project_json, :notiflows_auth_authenticator_add_project_json,
