@@ -308,6 +308,13 @@ impl Authenticator {
         Ok(self.inner.jwks(api_key).map_err(AuthError)?)
     }
 
+    /// The JWK Set of the keys that verify at `now` (the active key, and retiring keys before
+    /// their deadline): what to serve a gateway, so that it refuses what this refuses.
+    #[pyo3(signature = (api_key, *, now = None))]
+    fn jwks_at(&self, api_key: &str, now: Option<i64>) -> PyResult<String> {
+        Ok(self.inner.jwks_at(api_key, now_or_clock(now)?).map_err(AuthError)?)
+    }
+
     /// What is in force for a project, as the core's project document (JSON text, keys as
     /// PEM); `api_key_invalid` for an unknown project.
     fn project_json(&self, api_key: &str) -> PyResult<String> {

@@ -82,6 +82,8 @@ def test_rotation_with_an_overlap(auth: na.Authenticator, pairs: List[na.Generat
     assert code(auth, old, NOW + 60) == "key_unknown"  # at the deadline, even from the cache
     kids = [k["kid"] for k in json.loads(auth.jwks(API_KEY))["keys"]]
     assert kids == [k1.kid, k0.kid]
+    at = [[k["kid"] for k in json.loads(auth.jwks_at(API_KEY, now=t))["keys"]] for t in (NOW + 59, NOW + 60)]
+    assert at == [[k1.kid, k0.kid], [k1.kid]]  # a retiring key leaves at its deadline
     assert auth.remove_signing_key(API_KEY, k0.kid) is True
     assert auth.remove_signing_key(API_KEY, k0.kid) is False
     assert code(auth, old, NOW + 1) == "key_unknown"
