@@ -87,8 +87,8 @@ export interface SignOptions {
   expiresInSeconds?: number | null;
   /** The issue time (`iat`); default now. */
   now?: Time;
-  /** Optional `kid` header parameter. */
-  kid?: string;
+  /** The header's `kid`: left out, the key's own kid; null, none; a string, that kid. */
+  kid?: string | null;
 }
 
 export interface SignUserTokenOptions extends SignOptions {
@@ -125,7 +125,18 @@ export class PublicKey extends Handle {
   constructor(key: string | Buffer);
   toPem(): string;
   readonly bits: number;
+  /** The key's id: its RFC 7638 thumbprint unless set with withKid. */
+  readonly kid: string;
+  /** The same key with another kid (1 to 128 visible ASCII characters). */
+  withKid(kid: string): PublicKey;
+  /** The key as an RFC 7517 JWK (JSON text). */
+  toJwk(): string;
 }
+
+/** An RFC 7517 JWK Set (JSON text) of the keys, in the order given. */
+export function jwkSet(keys: Array<string | Buffer | PublicKey>): string;
+/** The public keys of a JWK Set (JSON text; at most 8 RSA keys, read strictly). */
+export function parseJwkSet(text: string | Buffer): PublicKey[];
 
 export class SigningKey extends Handle {
   /** PKCS#8 or PKCS#1 PEM, DER, or the base64 line of a PEM. */
@@ -133,6 +144,8 @@ export class SigningKey extends Handle {
   sign(userId: string, options?: SignOptions): string;
   publicKey(): PublicKey;
   readonly publicKeyPem: string;
+  /** The kid signed tokens carry by default (the public key's thumbprint). */
+  readonly kid: string;
 }
 
 export interface PolicyOptions {
@@ -178,6 +191,16 @@ export interface ProjectOptions {
   securityMode?: SecurityMode;
   signingPublicKey?: string | Buffer | PublicKey | null;
   allowedOrigins?: string[];
+  /** Keys that still verify while now < until (Unix seconds). */
+  retiringKeys?: Array<{ key: string | Buffer | PublicKey; until: number }>;
+  /** Tokens issued before this time (Unix seconds) are refused (token_revoked). */
+  revokedBefore?: number;
+  userRevocations?: Array<{ userId: string; revokedBefore: number }>;
+  /** These override the Authenticator's rules for this project. */
+  requireExp?: boolean;
+  maxLifetimeSeconds?: number;
+  leewaySeconds?: number;
+  iatSkewSeconds?: number;
 }
 
 export interface AuthenticatedUser {
@@ -205,6 +228,20 @@ export class Authenticator extends Handle {
   removeProject(apiKey: string): boolean;
   setSigningKey(apiKey: string, publicKey: string | Buffer | PublicKey | null): void;
   rotateSigningKey(apiKey: string, options?: { bits?: 2048 | 3072 | 4096 }): GeneratedKeyPair;
+  /** The previous active key keeps verifying until now + overlapSeconds (1 to 604800). */
+  setSigningKeyWithOverlap(apiKey: string, publicKey: string | Buffer | PublicKey, options: { overlapSeconds: number; now?: Time }): void;
+  rotateSigningKeyWithOverlap(apiKey: string, options: { bits?: 2048 | 3072 | 4096; overlapSeconds: number; now?: Time }): GeneratedKeyPair;
+  removeSigningKey(apiKey: string, kid: string): boolean;
+  revokeTokensIssuedBefore(apiKey: string, before: Time): void;
+  revokeUserTokensIssuedBefore(apiKey: string, userId: string, before: Time): void;
+  pruneRevocations(apiKey: string, options?: { now?: Time }): number;
+  /** The project's public keys as a JWK Set (JSON text), the active key first. */
+  jwks(apiKey: string): string;
+  /** The JWK Set of the keys that verify at now (retiring keys until their deadline). */
+  jwksAt(apiKey: string, options?: { now?: Time }): string;
+  /** What is in force for a project, as the core's project document (JSON text). */
+  projectJson(apiKey: string): string;
+  addProjectJson(text: string | Buffer): void;
   setSecurityMode(apiKey: string, securityMode: SecurityMode): void;
   setAllowedOrigins(apiKey: string, allowedOrigins: string[]): void;
   /** The headers as they came, Origin among them (read by the library). */

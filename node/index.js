@@ -20,10 +20,14 @@ const {
   MAX_SUBJECT_BYTES,
   DEFAULT_CACHE_CAPACITY,
   MAX_CORS_HEADERS,
+  KID_MODE,
+  MAX_PROJECT_KEYS,
   withNativeBytes,
   decodeText,
 } = require('./lib/native');
 const util = require('node:util');
+const koffi = require('koffi');
+const { VerifyCall, AuthenticateCall } = require('./lib/calls');
 const { ERROR_CODES, ERROR_TABLE } = require('./lib/codes');
 const errors = require('./lib/errors');
 
@@ -159,6 +163,66 @@ class PublicKey extends Handle {
     check(c.public_key_bits(this._handle(), out));
     return Number(out[0]);
   }
+
+  /** The key's id: its RFC 7638 thumbprint unless set with withKid. */
+  get kid() {
+    const ptr = this._handle();
+    return readBuffer((b, l, o) => c.public_key_kid(ptr, b, l, o), 256).toString('latin1');
+  }
+
+  /** The same key with another kid (1 to 128 visible ASCII characters), as a new handle. */
+  withKid(kid) {
+    const name = bytes(kid, 'kid');
+    const out = [null];
+    check(c.public_key_with_kid(this._handle(), name, name.length, out));
+    return PublicKey._adopt(out[0]);
+  }
+
+  /** The key as an RFC 7517 JWK (JSON text: kty, use, alg, kid, n, e). */
+  toJwk() {
+    const ptr = this._handle();
+    return readBuffer((b, l, o) => c.public_key_to_jwk(ptr, b, l, o)).toString('utf8');
+  }
+}
+
+/** Keys (PublicKey objects or their text) as live handles; `owned` are the ones to close. */
+function publicKeys(keys, what) {
+  if (!Array.isArray(keys)) throw new TypeError(`${what} must be an array of public keys`);
+  const owned = [];
+  const handles = keys.map((key) => {
+    const { key: k, owned: mine } = publicKeyFrom(key);
+    if (mine) owned.push(k);
+    return k;
+  });
+  return { handles, owned };
+}
+
+/**
+ * An RFC 7517 JWK Set (JSON text) of `keys`, in the order given: what a gateway verifying
+ * tokens itself loads.
+ * @param {Array<string|Buffer|PublicKey>} keys
+ */
+function jwkSet(keys) {
+  const { handles, owned } = publicKeys(keys, 'keys');
+  try {
+    const ptrs = handles.map((k) => k._handle());
+    return readBuffer((b, l, o) => c.jwk_set_write(ptrs, ptrs.length, b, l, o), 16384).toString('utf8');
+  } finally {
+    for (const k of owned) k.close();
+  }
+}
+
+/**
+ * The public keys of a JWK Set (JSON text or bytes; at most 8 RSA keys, read strictly by
+ * the library), each with the set's kid.
+ * @returns {PublicKey[]}
+ */
+function parseJwkSet(text) {
+  const input = bytes(text, 'jwkSet');
+  const out = new Array(MAX_PROJECT_KEYS).fill(null);
+  const n = [0];
+  check(c.jwk_set_parse(input, input.length, out, MAX_PROJECT_KEYS, n));
+  return out.slice(0, Number(n[0])).map((ptr) => PublicKey._adopt(ptr));
 }
 
 /** Wraps a pointer the library returned in a handle object of class `Cls`. */
@@ -187,22 +251,31 @@ class SigningKey extends Handle {
   /**
    * Signs a user token for `userId`: `sub`, `iat` and (unless expiresInSeconds is null) `exp`.
    * @param {string} userId the user's external id
-   * @param {{expiresInSeconds?: number|null, now?: number|Date, kid?: string}} [options]
+   * @param {{expiresInSeconds?: number|null, now?: number|Date, kid?: string|null}} [options]
+   *   kid: left out, the key's own kid; null, no kid in the header; a string, that kid
    * @returns {string} the token
    */
   sign(userId, { expiresInSeconds = 3600, now, kid } = {}) {
     if (typeof userId !== 'string') throw new TypeError('userId must be a string');
     const sub = Buffer.from(userId, 'utf8');
-    const kidBytes = kid === undefined || kid === null ? null : bytes(kid, 'kid');
+    // The header's kid: the key's own (kid left out), none (kid: null), or the one given.
+    const mode = kid === undefined ? KID_MODE.key : kid === null ? KID_MODE.omit : KID_MODE.custom;
+    const kidBytes = mode === KID_MODE.custom ? bytes(kid, 'kid') : null;
     const expiresIn = expiresInSeconds === null ? NO_EXPIRY : count(expiresInSeconds, 'expiresInSeconds');
     const ptr = this._handle();
     const at = unixSeconds(now);
-    const size = c.sign_buffer_size(sub.length, kidBytes ? kidBytes.length : 0);
     const kidLen = kidBytes ? kidBytes.length : 0;
+    const size = c.sign_buffer_size(sub.length, kidLen);
     return readBuffer(
-      (b, l, o) => c.signing_key_sign(ptr, sub, sub.length, at, expiresIn, kidBytes, kidLen, b, l, o),
+      (b, l, o) => c.signing_key_sign_with_kid(ptr, sub, sub.length, at, expiresIn, mode, kidBytes, kidLen, b, l, o),
       Number(size),
     ).toString('latin1');
+  }
+
+  /** The kid signed tokens carry by default: the RFC 7638 thumbprint of the public key. */
+  get kid() {
+    const ptr = this._handle();
+    return readBuffer((b, l, o) => c.signing_key_kid(ptr, b, l, o), 256).toString('latin1');
   }
 
   /** The matching public key (a new handle). */
@@ -321,7 +394,7 @@ class Verifier extends Handle {
       if (policy !== null) c.policy_free(policy);
       if (owned) key.close();
     }
-    this._sub = Buffer.allocUnsafe(MAX_SUBJECT_BYTES);
+    this._call = new VerifyCall();
   }
 
   /** The library that verifies signatures: 'ring' or 'aws-lc-rs'. */
@@ -338,16 +411,13 @@ class Verifier extends Handle {
    * @returns {{sub: string, iat?: number, exp?: number, nbf?: number}}
    */
   verify(token, { now } = {}) {
-    const input = bytes(token, 'token');
-    const subLen = [0];
-    const claims = {};
-    check(c.verifier_verify(this._handle(), input, input.length, unixSeconds(now), this._sub, MAX_SUBJECT_BYTES, subLen, claims));
-    const result = { sub: this._sub.toString('utf8', 0, subLen[0]) };
-    for (const name of ['iat', 'exp', 'nbf']) {
-      const value = date(claims[name]);
-      if (value !== undefined) result[name] = value;
-    }
-    return result;
+    let length = 0;
+    if (Buffer.isBuffer(token) || token instanceof Uint8Array) length = token.length;
+    else if (typeof token !== 'string') throw new TypeError('token must be a string or a Buffer');
+    // An empty Buffer would go to the library as NULL: the string path passes an empty token.
+    const input = length === 0 && typeof token !== 'string' ? '' : token;
+    check(this._call.run(this._handle(), input, length, unixSeconds(now)));
+    return this._call.claims();
   }
 }
 
@@ -394,6 +464,31 @@ function headerPairs(headers) {
   return pairs;
 }
 
+/**
+ * Writes request headers (as headerPairs reads them) into an authenticate call's scratch
+ * memory, each name and value as headerBytes turns it into bytes; false when they do not fit.
+ */
+function writeHeaders(call, headers) {
+  call.begin();
+  if (headers && typeof headers[Symbol.iterator] === 'function') {
+    for (const [name, value] of headers) if (!addHeader(call, name, value)) return false;
+    return true;
+  }
+  if (headers === undefined || headers === null) return true;
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i++) if (!addHeader(call, names[i], headers[names[i]])) return false;
+  return true;
+}
+
+/** One header (a value may be an array: one header each; undefined and null are skipped). */
+function addHeader(call, name, value) {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'string') return call.add(String(name), value, headerBytes);
+  if (!Array.isArray(value)) return call.add(String(name), String(value), headerBytes);
+  for (const v of value) if (!call.add(String(name), String(v), headerBytes)) return false;
+  return true;
+}
+
 /** Request headers as the C array of name/value byte strings (no copy kept after the call). */
 function nativeHeaderArray(pairs) {
   return pairs.map(([name, value]) => {
@@ -401,6 +496,71 @@ function nativeHeaderArray(pairs) {
     const v = headerBytes(value);
     return { name: n, name_len: n.length, value: v, value_len: v.length };
   });
+}
+
+/** addProject's members that only the project document carries. */
+const PROJECT_DOCUMENT_MEMBERS = [
+  'retiringKeys',
+  'revokedBefore',
+  'userRevocations',
+  'requireExp',
+  'maxLifetimeSeconds',
+  'leewaySeconds',
+  'iatSkewSeconds',
+];
+
+/** A key's PEM and kid for the project document. */
+function documentKey(key) {
+  const { key: k, owned } = publicKeyFrom(key);
+  try {
+    return { pem: k.toPem(), kid: k.kid };
+  } finally {
+    if (owned) k.close();
+  }
+}
+
+/**
+ * addProject's object as the core's project document (the project file's format): names
+ * and types converted, every value checked by the library when it reads the document.
+ */
+function projectDocument(project) {
+  const known = new Set(['apiKey', 'securityMode', 'signingPublicKey', 'allowedOrigins', ...PROJECT_DOCUMENT_MEMBERS]);
+  for (const name of Object.keys(project)) {
+    if (!known.has(name)) throw new TypeError(`addProject: unknown member ${JSON.stringify(name)}`);
+  }
+  const doc = {
+    api_key: project.apiKey,
+    security_mode: project.securityMode === undefined ? 'secure' : project.securityMode,
+    allowed_origins: project.allowedOrigins === undefined ? [] : project.allowedOrigins,
+    signing_public_key: null,
+  };
+  if (project.signingPublicKey !== undefined && project.signingPublicKey !== null) {
+    const { pem, kid } = documentKey(project.signingPublicKey);
+    doc.signing_public_key = pem;
+    doc.signing_key_kid = kid;
+  }
+  if (project.retiringKeys !== undefined) {
+    if (!Array.isArray(project.retiringKeys)) throw new TypeError('retiringKeys must be an array of {key, until}');
+    doc.retiring_keys = project.retiringKeys.map(({ key, until }) => {
+      const { pem, kid } = documentKey(key);
+      return { key: pem, until, kid };
+    });
+  }
+  if (project.revokedBefore !== undefined) doc.revoked_before = project.revokedBefore;
+  if (project.userRevocations !== undefined) {
+    if (!Array.isArray(project.userRevocations)) {
+      throw new TypeError('userRevocations must be an array of {userId, revokedBefore}');
+    }
+    doc.user_revocations = project.userRevocations.map(({ userId, revokedBefore }) => ({
+      user_id: userId,
+      revoked_before: revokedBefore,
+    }));
+  }
+  if (project.requireExp !== undefined) doc.require_exp = project.requireExp;
+  if (project.maxLifetimeSeconds !== undefined) doc.max_lifetime = project.maxLifetimeSeconds;
+  if (project.leewaySeconds !== undefined) doc.leeway = project.leewaySeconds;
+  if (project.iatSkewSeconds !== undefined) doc.iat_skew = project.iatSkewSeconds;
+  return JSON.stringify(doc);
 }
 
 /** Projects by API key: authenticates User API requests. Safe to share; changes are atomic. */
@@ -422,6 +582,16 @@ class Authenticator extends Handle {
       c.policy_free(policy);
     }
     this._user = Buffer.allocUnsafe(MAX_SUBJECT_BYTES);
+    // The per-call memory (native scratch for the headers): freed with the handle.
+    this._call = new AuthenticateCall();
+    finalizer.register(this, { free: koffi.free, ptr: this._call.scratch }, this);
+  }
+
+  /** Releases the native memory now (the handle and the headers' scratch memory). */
+  close() {
+    const open = !this.closed;
+    super.close();
+    if (open) this._call.free();
   }
 
   /** The library that verifies signatures: 'ring' or 'aws-lc-rs'. */
@@ -434,9 +604,19 @@ class Authenticator extends Handle {
   /**
    * Adds a project, or replaces the one with the same API key.
    * @param {{apiKey: string, securityMode?: 'secure'|'development',
-   *   signingPublicKey?: string|Buffer|PublicKey|null, allowedOrigins?: string[]}} project
+   *   signingPublicKey?: string|Buffer|PublicKey|null, allowedOrigins?: string[],
+   *   retiringKeys?: {key: string|Buffer|PublicKey, until: number}[], revokedBefore?: number,
+   *   userRevocations?: {userId: string, revokedBefore: number}[], requireExp?: boolean,
+   *   maxLifetimeSeconds?: number, leewaySeconds?: number, iatSkewSeconds?: number}} project
+   *   the lifetime members override the Authenticator's rules for this project
    */
-  addProject({ apiKey, securityMode = 'secure', signingPublicKey = null, allowedOrigins = [] }) {
+  addProject(project) {
+    const { apiKey, securityMode = 'secure', signingPublicKey = null, allowedOrigins = [] } = project;
+    // Key sets, revocations and lifetime rules travel as the core's project document.
+    if (PROJECT_DOCUMENT_MEMBERS.some((name) => project[name] !== undefined)) {
+      this.addProjectJson(projectDocument(project));
+      return;
+    }
     const api = bytes(apiKey, 'apiKey');
     const origins = originArray(allowedOrigins);
     const mode = modeNumber(securityMode);
@@ -480,6 +660,114 @@ class Authenticator extends Handle {
     return keyPairTexts(out[0]);
   }
 
+  /**
+   * Makes `publicKey` the project's active key and keeps the previous one verifying until
+   * `now + overlapSeconds` (1 to 604800), instead of removing it at once.
+   * @param {{overlapSeconds: number, now?: number|Date}} options
+   */
+  setSigningKeyWithOverlap(apiKey, publicKey, { overlapSeconds, now } = {}) {
+    const api = bytes(apiKey, 'apiKey');
+    const { key, owned } = publicKeyFrom(publicKey);
+    try {
+      check(
+        c.authenticator_set_signing_key_with_overlap(
+          this._handle(),
+          api,
+          api.length,
+          key._handle(),
+          unixSeconds(now),
+          count(overlapSeconds, 'overlapSeconds'),
+        ),
+      );
+    } finally {
+      if (owned) key.close();
+    }
+  }
+
+  /**
+   * rotateSigningKey, keeping the previous key verifying until `now + overlapSeconds`.
+   * @param {{bits?: 2048|3072|4096, overlapSeconds: number, now?: number|Date}} options
+   */
+  rotateSigningKeyWithOverlap(apiKey, { bits = 2048, overlapSeconds, now } = {}) {
+    const api = bytes(apiKey, 'apiKey');
+    const out = [null];
+    check(
+      c.authenticator_rotate_signing_key_with_overlap(
+        this._handle(),
+        api,
+        api.length,
+        count(bits, 'bits'),
+        unixSeconds(now),
+        count(overlapSeconds, 'overlapSeconds'),
+        out,
+      ),
+    );
+    return keyPairTexts(out[0]);
+  }
+
+  /** Removes a project's key (active or retiring) by kid; returns whether it was there. */
+  removeSigningKey(apiKey, kid) {
+    const api = bytes(apiKey, 'apiKey');
+    const name = bytes(kid, 'kid');
+    const out = [false];
+    check(c.authenticator_remove_signing_key(this._handle(), api, api.length, name, name.length, out));
+    return Boolean(out[0]);
+  }
+
+  /** Refuses the project's tokens issued before `before` (Unix seconds; cut-offs only move forward). */
+  revokeTokensIssuedBefore(apiKey, before) {
+    const api = bytes(apiKey, 'apiKey');
+    check(c.authenticator_revoke_tokens_issued_before(this._handle(), api, api.length, unixSeconds(before)));
+  }
+
+  /** Refuses one user's tokens issued before `before` (the user logged out everywhere). */
+  revokeUserTokensIssuedBefore(apiKey, userId, before) {
+    const api = bytes(apiKey, 'apiKey');
+    const user = bytes(userId, 'userId');
+    check(
+      c.authenticator_revoke_user_tokens_issued_before(this._handle(), api, api.length, user, user.length, unixSeconds(before)),
+    );
+  }
+
+  /** Drops the revocations that can no longer matter at `now`; returns how many. */
+  pruneRevocations(apiKey, { now } = {}) {
+    const api = bytes(apiKey, 'apiKey');
+    const out = [0];
+    check(c.authenticator_prune_revocations(this._handle(), api, api.length, unixSeconds(now), out));
+    return Number(out[0]);
+  }
+
+  /** The project's public keys as an RFC 7517 JWK Set (JSON text), the active key first. */
+  jwks(apiKey) {
+    const api = bytes(apiKey, 'apiKey');
+    const ptr = this._handle();
+    return readBuffer((b, l, o) => c.authenticator_jwks(ptr, api, api.length, b, l, o), 16384).toString('utf8');
+  }
+
+  /**
+   * The JWK Set of the keys that verify at `now` (the active key, and retiring keys before
+   * their deadline): what to serve a gateway, so that it refuses what this refuses.
+   */
+  jwksAt(apiKey, { now } = {}) {
+    const api = bytes(apiKey, 'apiKey');
+    const ptr = this._handle();
+    const at = unixSeconds(now);
+    return readBuffer((b, l, o) => c.authenticator_jwks_at(ptr, api, api.length, at, b, l, o), 16384).toString('utf8');
+  }
+
+  /** What is in force for a project, as the core's project document (JSON text, keys as PEM). */
+  projectJson(apiKey) {
+    const api = bytes(apiKey, 'apiKey');
+    const ptr = this._handle();
+    return readBuffer((b, l, o) => c.authenticator_project_json(ptr, api, api.length, b, l, o), 16384).toString('utf8');
+  }
+
+  /** Adds (or replaces) a project from its project document (projectJson's format, strict). */
+  addProjectJson(text) {
+    const input = bytes(text, 'project');
+    check(c.authenticator_add_project_json(this._handle(), input, input.length));
+  }
+
   /** Switches a project's mode: 'secure' or 'development'. */
   setSecurityMode(apiKey, securityMode) {
     const api = bytes(apiKey, 'apiKey');
@@ -506,21 +794,23 @@ class Authenticator extends Handle {
     if (Object.hasOwn(options, 'origin')) {
       throw new TypeError('authenticate takes no origin option: pass the Origin header among the headers');
     }
+    const handle = this._handle();
+    const now = unixSeconds(options.now);
+    const call = this._call;
+    if (!writeHeaders(call, headers)) return this._authenticateCopying(handle, headers, now);
+    check(call.run(handle, now));
+    const expiresAt = call.expiresAt();
+    return expiresAt === undefined
+      ? { userId: call.userId(), mode: MODE_NAMES[call.mode()], credential: CREDENTIALS[call.credential()] }
+      : { userId: call.userId(), mode: MODE_NAMES[call.mode()], credential: CREDENTIALS[call.credential()], expiresAt };
+  }
+
+  /** authenticate for headers too many or too long for the scratch memory: koffi copies them. */
+  _authenticateCopying(handle, headers, now) {
     const native = nativeHeaderArray(headerPairs(headers));
     const userLen = [0];
     const user = {};
-    check(
-      c.authenticator_authenticate(
-        this._handle(),
-        native,
-        native.length,
-        unixSeconds(options.now),
-        this._user,
-        MAX_SUBJECT_BYTES,
-        userLen,
-        user,
-      ),
-    );
+    check(c.authenticator_authenticate(handle, native, native.length, now, this._user, MAX_SUBJECT_BYTES, userLen, user));
     const result = {
       userId: this._user.toString('utf8', 0, userLen[0]),
       mode: MODE_NAMES[user.mode],
@@ -571,6 +861,8 @@ const version = c.version();
 
 module.exports = {
   signUserToken,
+  jwkSet,
+  parseJwkSet,
   generateSigningKey,
   GeneratedKeyPair,
   SigningKey,

@@ -6,6 +6,8 @@ import auth from './index.js';
 export default auth;
 export const {
   signUserToken,
+  jwkSet,
+  parseJwkSet,
   generateSigningKey,
   GeneratedKeyPair,
   SigningKey,

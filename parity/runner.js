@@ -68,11 +68,26 @@ function options(c, cache = true) {
 }
 
 function addProject(authenticator, key, project) {
+  // The corpus key, named by `kid` when the project names it.
+  const named = (kid) => (kid === undefined || kid === null ? key : new auth.PublicKey(key).withKid(kid));
+  const lifetime = project.lifetime || {};
+  const members = {
+    retiringKeys: project.retiring_keys && project.retiring_keys.map((r) => ({ key: named(r.kid), until: r.until })),
+    revokedBefore: project.revoked_before,
+    userRevocations:
+      project.user_revocations && project.user_revocations.map((u) => ({ userId: u.user_id, revokedBefore: u.revoked_before })),
+    requireExp: lifetime.require_exp,
+    maxLifetimeSeconds: lifetime.max_lifetime,
+    leewaySeconds: lifetime.leeway,
+    iatSkewSeconds: lifetime.iat_skew,
+  };
+  for (const name of Object.keys(members)) if (members[name] === undefined) delete members[name];
   authenticator.addProject({
     apiKey: project.api_key,
     securityMode: project.security_mode,
-    signingPublicKey: project.signing_key ? key : null,
+    signingPublicKey: project.signing_key ? named(project.signing_key_kid) : null,
     allowedOrigins: project.allowed_origins,
+    ...members,
   });
 }
 

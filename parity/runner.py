@@ -47,9 +47,18 @@ def options(case, cache=True):
 
 
 def add_project(corpus, auth, key, project):
+    members = dict(project.get("lifetime", {}))
+    if "retiring_keys" in project:
+        members["retiring_keys"] = [(key, r["until"], r["kid"]) if r["kid"] is not None else (key, r["until"])
+                                    for r in project["retiring_keys"]]
+    if "revoked_before" in project:
+        members["revoked_before"] = project["revoked_before"]
+    if "user_revocations" in project:
+        members["user_revocations"] = [(u["user_id"], u["revoked_before"]) for u in project["user_revocations"]]
     auth.add_project(project["api_key"], security_mode=project["security_mode"],
                      signing_public_key=key if project["signing_key"] else None,
-                     allowed_origins=project["allowed_origins"])
+                     signing_key_kid=project.get("signing_key_kid"),
+                     allowed_origins=project["allowed_origins"], **members)
 
 
 def run(corpus, key, case):

@@ -43,9 +43,20 @@ def options(kase, cache: true)
 end
 
 def add_project(auth, key, project)
+  # The corpus key, named by `kid` when the project names it.
+  named = ->(kid) { kid.nil? ? key : NotiflowsAuth::PublicKey.new(key).with_kid(kid) }
+  members = {}
+  members[:retiring_keys] = project["retiring_keys"].map { |r| { key: named.call(r["kid"]), until: r["until"] } } if project.key?("retiring_keys")
+  members[:revoked_before] = project["revoked_before"] if project.key?("revoked_before")
+  if project.key?("user_revocations")
+    members[:user_revocations] = project["user_revocations"].map do |u|
+      { user_id: u["user_id"], revoked_before: u["revoked_before"] }
+    end
+  end
+  (project["lifetime"] || {}).each { |name, value| members[name.to_sym] = value }
   auth.add_project(api_key: project["api_key"], security_mode: project["security_mode"].to_sym,
-                   signing_public_key: project["signing_key"] ? key : nil,
-                   allowed_origins: project["allowed_origins"])
+                   signing_public_key: project["signing_key"] ? named.call(project["signing_key_kid"]) : nil,
+                   allowed_origins: project["allowed_origins"], **members)
 end
 
 def run(corpus, key, kase)

@@ -21,7 +21,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::token::{ClaimsRef, NumericDate};
-use crate::verify::SignatureCheck;
+use crate::verify::{refusal_before_signature, Policy, SignatureCheck};
 use arc_swap::{ArcSwap, Guard};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -219,13 +219,7 @@ impl TokenCache {
         let key = CacheKey::new(generation, token);
         if let Some(hit) = self.get(&key) {
             self.hits.add();
-            if now >= hit.until() {
-                return Err(KEY_UNKNOWN);
-            }
-            let claims = hit.claims();
-            policy.check_times(&claims, now)?;
-            extra(&claims)?;
-            return Ok(f(claims));
+            return answer_hit(&hit, policy, now, extra, f);
         }
         self.misses.add();
         checker.check_signature(token, now, |claims, until| {
@@ -234,6 +228,30 @@ impl TokenCache {
             self.insert(key, &claims, until);
             Ok(f(claims))
         })
+    }
+
+    /// What [`TokenCache::verify_with`] answers without RSA work: a refusal before the
+    /// signature (size, segments, header, `kid`) or a cache hit; `None` when the signature
+    /// must be verified (then call `verify_with`, which counts the miss). For bindings that
+    /// answer those cases without giving up a lock such as Python's GIL.
+    pub(crate) fn answer_without_rsa<R>(
+        &self,
+        checker: &impl SignatureCheck,
+        generation: u64,
+        token: &[u8],
+        now: i64,
+        extra: impl Fn(&ClaimsRef<'_>) -> Result<(), Error>,
+        f: impl FnOnce(ClaimsRef<'_>) -> R,
+    ) -> Option<Result<R, Error>> {
+        let policy = checker.policy();
+        if let Err(e) = policy.check_size(token) {
+            return Some(Err(e));
+        }
+        if let Some(hit) = self.get(&CacheKey::new(generation, token)) {
+            self.hits.add();
+            return Some(answer_hit(&hit, policy, now, extra, f));
+        }
+        refusal_before_signature(checker, token, now).map(Err)
     }
 
     /// Hits and misses of [`TokenCache::verify_with`] so far.
@@ -267,6 +285,23 @@ impl TokenCache {
     fn len(&self) -> usize {
         self.shards.iter().map(|s| s.table.load().slots.len()).sum()
     }
+}
+
+/// A cache hit's answer: its key's deadline, the time claims and `extra` checked at `now`.
+fn answer_hit<R>(
+    hit: &Hit,
+    policy: &Policy,
+    now: i64,
+    extra: impl Fn(&ClaimsRef<'_>) -> Result<(), Error>,
+    f: impl FnOnce(ClaimsRef<'_>) -> R,
+) -> Result<R, Error> {
+    if now >= hit.until() {
+        return Err(KEY_UNKNOWN);
+    }
+    let claims = hit.claims();
+    policy.check_times(&claims, now)?;
+    extra(&claims)?;
+    Ok(f(claims))
 }
 
 impl Table {

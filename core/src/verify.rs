@@ -217,6 +217,51 @@ impl Verifier {
     }
 }
 
+impl Verifier {
+    /// [`Verifier::verify`] for the decisions that need no RSA work: a refusal before the
+    /// signature (size, segments, header) or a cache hit; `None` when the signature must be
+    /// verified (then call `verify`). For bindings that answer those without giving up a
+    /// lock (Python's GIL), and release it only for RSA work.
+    pub fn verify_cached(&self, token: &[u8], now: i64) -> Option<Result<Claims, Error>> {
+        self.verify_cached_with(token, now, |claims| claims.to_claims())
+    }
+
+    /// [`Verifier::verify_cached`] handing the borrowed claims to `f`.
+    pub fn verify_cached_with<R>(
+        &self,
+        token: &[u8],
+        now: i64,
+        f: impl FnOnce(ClaimsRef<'_>) -> R,
+    ) -> Option<Result<R, Error>> {
+        match &self.cache {
+            Some(cache) => cache.answer_without_rsa(self, 0, token, now, |_| Ok(()), f),
+            None => refusal_before_signature(self, token, now).map(Err),
+        }
+    }
+}
+
+/// The refusal of `token` before its signature is verified (size, segments, header, then
+/// the key its `kid` chooses), or `None` when it gets as far as the RSA verify: the first
+/// steps of [`decode_and_check`] itself, stopped where the RSA work would start.
+pub(crate) fn refusal_before_signature(checker: &impl SignatureCheck, token: &[u8], now: i64) -> Option<Error> {
+    let mut reached_signature = false;
+    let stop = decode_and_check(
+        token,
+        checker.policy(),
+        |kid| {
+            checker.choose_key(kid, now)?;
+            reached_signature = true;
+            // Any error stops decode_and_check here; it is not reported.
+            Err::<Option<(&VerifyingKey, i64)>, _>(Error::new(ErrorKind::SignatureInvalid))
+        },
+        |_, _| Ok(()),
+    );
+    match stop {
+        Err(e) if !reached_signature => Some(e),
+        _ => None,
+    }
+}
+
 /// What the cache verifies a token with: a [`Verifier`] (one key, whatever the token's
 /// `kid`) or a [`crate::KeySet`] (the key the `kid` names).
 pub(crate) trait SignatureCheck {
@@ -231,6 +276,10 @@ pub(crate) trait SignatureCheck {
         now: i64,
         then: impl FnOnce(ClaimsRef<'_>, i64) -> Result<R, Error>,
     ) -> Result<R, Error>;
+
+    /// The key choice of `check_signature` alone (no RSA work): its refusal, if any, of the
+    /// token's `kid` at `now`.
+    fn choose_key(&self, kid: token::HeaderKid<'_>, now: i64) -> Result<(), Error>;
 }
 
 impl SignatureCheck for Verifier {
@@ -246,6 +295,10 @@ impl SignatureCheck for Verifier {
     ) -> Result<R, Error> {
         // One key: the token's kid chooses nothing (the signature decides).
         decode_and_check(token, &self.policy, |_| Ok(Some((&self.key, i64::MAX))), then)
+    }
+
+    fn choose_key(&self, _kid: token::HeaderKid<'_>, _now: i64) -> Result<(), Error> {
+        Ok(())
     }
 }
 

@@ -185,6 +185,40 @@ const PROTOTYPES = [
      const notiflows_auth_header *headers, size_t headers_count, const uint8_t *api_key, size_t api_key_len,
      _Out_ notiflows_auth_header *out_headers, size_t out_headers_cap, _Out_ size_t *out_count)`,
   'void notiflows_auth_authenticator_free(notiflows_auth_authenticator *authenticator)',
+  // Key sets (issue 12).
+  `${R} notiflows_auth_public_key_kid(const notiflows_auth_public_key *key, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_public_key_with_kid(const notiflows_auth_public_key *key, const uint8_t *kid, size_t kid_len,
+     _Out_ notiflows_auth_public_key **out_key)`,
+  `${R} notiflows_auth_public_key_to_jwk(const notiflows_auth_public_key *key, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_jwk_set_write(notiflows_auth_public_key **keys, size_t count, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_jwk_set_parse(const uint8_t *input, size_t input_len, _Out_ notiflows_auth_public_key **out_keys,
+     size_t keys_cap, ${OUT_LEN.replace('out_len', 'out_count')})`,
+  `${R} notiflows_auth_signing_key_kid(const notiflows_auth_signing_key *key, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_signing_key_sign_with_kid(const notiflows_auth_signing_key *key, const uint8_t *sub, size_t sub_len,
+     int64_t now, uint64_t expires_in_seconds, uint32_t kid_mode, const uint8_t *kid, size_t kid_len,
+     uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_authenticator_set_signing_key_with_overlap(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, const notiflows_auth_public_key *signing_key, int64_t now,
+     uint64_t overlap_seconds)`,
+  `${R} notiflows_auth_authenticator_rotate_signing_key_with_overlap(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, uint32_t bits, int64_t now, uint64_t overlap_seconds,
+     _Out_ notiflows_auth_key_pair **out_pair)`,
+  `${R} notiflows_auth_authenticator_remove_signing_key(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, const uint8_t *kid, size_t kid_len, _Out_ bool *out_removed)`,
+  `${R} notiflows_auth_authenticator_revoke_tokens_issued_before(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, int64_t before)`,
+  `${R} notiflows_auth_authenticator_revoke_user_tokens_issued_before(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, const uint8_t *user_id, size_t user_id_len, int64_t before)`,
+  `${R} notiflows_auth_authenticator_prune_revocations(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, int64_t now, _Out_ size_t *out_dropped)`,
+  `${R} notiflows_auth_authenticator_jwks(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_authenticator_jwks_at(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, int64_t now, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_authenticator_project_json(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *api_key, size_t api_key_len, uint8_t *buf, size_t buf_len, ${OUT_LEN})`,
+  `${R} notiflows_auth_authenticator_add_project_json(const notiflows_auth_authenticator *authenticator,
+     const uint8_t *json, size_t json_len)`,
 ];
 
 /** The C functions by their short name: `c.verifier_verify(...)` for `notiflows_auth_verifier_verify`. */
@@ -204,6 +238,10 @@ const MAX_SUBJECT_BYTES = 2048;
 const DEFAULT_CACHE_CAPACITY = 10000;
 /** NOTIFLOWS_AUTH_MAX_CORS_HEADERS. */
 const MAX_CORS_HEADERS = 5;
+/** NOTIFLOWS_AUTH_KID_MODE_KEY, _OMIT, _CUSTOM. */
+const KID_MODE = Object.freeze({ key: 0, omit: 1, custom: 2 });
+/** NOTIFLOWS_AUTH_MAX_PROJECT_KEYS: the most keys a JWK Set read holds. */
+const MAX_PROJECT_KEYS = 8;
 
 /**
  * Copies of `buffers` in native memory (koffi.alloc), passed to `use`, freed afterwards:
@@ -282,6 +320,7 @@ function closedError(what) {
 
 module.exports = {
   c,
+  lib,
   libraryPath,
   nativeLibrary,
   check,
@@ -292,6 +331,8 @@ module.exports = {
   MAX_SUBJECT_BYTES,
   DEFAULT_CACHE_CAPACITY,
   MAX_CORS_HEADERS,
+  KID_MODE,
+  MAX_PROJECT_KEYS,
   withNativeBytes,
   decodeText,
 };

@@ -303,7 +303,8 @@ test('Authenticator', () => {
 
   // Rotation: the old token fails at once, the new private key signs.
   const pair = a.rotateSigningKey('pk_secure');
-  throwsCode(() => a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token }), { now: NOW }), TokenError, 'signature_invalid');
+  // The old token's kid names a key the project no longer holds.
+  throwsCode(() => a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': token }), { now: NOW }), TokenError, 'key_unknown');
   const fresh = signUserToken('alice', { signingKey: pair.privateKeyBase64, now: NOW });
   assert.equal(a.authenticate(headers('pk_secure', { 'x-notiflows-user-key': fresh }), { now: NOW }).userId, 'alice');
   throwsCode(() => a.rotateSigningKey('pk_nope'), RequestAuthError, 'api_key_invalid');

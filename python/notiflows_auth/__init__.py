@@ -22,6 +22,9 @@ from ._native import (
     Verifier,
     __version__,
     generate_signing_key,
+    jwk_set,
+    key_id,
+    parse_jwk_set,
     sign_user_token,
 )
 
@@ -45,5 +48,8 @@ __all__ = [
     "Verifier",
     "__version__",
     "generate_signing_key",
+    "jwk_set",
+    "key_id",
+    "parse_jwk_set",
     "sign_user_token",
 ]

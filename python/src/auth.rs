@@ -148,8 +148,17 @@ impl Authenticator {
 
     /// Adds a project, or replaces the one with the same API key. `security_mode` is
     /// `"secure"` or `"development"`; `signing_public_key` any public key form (or `None`
-    /// until one is generated); `allowed_origins` an iterable of origins (empty: any).
-    #[pyo3(signature = (api_key, *, security_mode = "secure", signing_public_key = None, allowed_origins = None))]
+    /// until one is generated), named `signing_key_kid` when given; `allowed_origins` an
+    /// iterable of origins (empty: any). Key sets: `retiring_keys`, `(key, until)` or
+    /// `(key, until, kid)` entries verifying while `now < until`; `revoked_before` and
+    /// `user_revocations` (`(user_id, revoked_before)` pairs) refuse tokens issued earlier;
+    /// `require_exp`, `max_lifetime`, `leeway`, `iat_skew` override the authenticator's rules.
+    #[pyo3(signature = (
+        api_key, *, security_mode = "secure", signing_public_key = None, allowed_origins = None,
+        signing_key_kid = None, retiring_keys = None, revoked_before = None, user_revocations = None,
+        require_exp = None, max_lifetime = None, leeway = None, iat_skew = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn add_project(
         &self,
         py: Python<'_>,
@@ -157,13 +166,58 @@ impl Authenticator {
         security_mode: &str,
         signing_public_key: Option<&Bound<'_, PyAny>>,
         allowed_origins: Option<&Bound<'_, PyAny>>,
+        signing_key_kid: Option<&str>,
+        retiring_keys: Option<&Bound<'_, PyAny>>,
+        revoked_before: Option<i64>,
+        user_revocations: Option<&Bound<'_, PyAny>>,
+        require_exp: Option<bool>,
+        max_lifetime: Option<u64>,
+        leeway: Option<u64>,
+        iat_skew: Option<u64>,
     ) -> PyResult<()> {
+        let signing_public_key = match public_key(py, signing_public_key)? {
+            Some(key) => Some(match signing_key_kid {
+                Some(kid) => key.with_kid(kid).map_err(AuthError)?,
+                None => key,
+            }),
+            None => None,
+        };
+        let mut retiring = Vec::new();
+        for entry in retiring_keys.map(|r| r.try_iter()).transpose()?.into_iter().flatten() {
+            let entry = entry?;
+            let (key, until, kid) = match entry.extract::<(Bound<'_, PyAny>, i64, String)>() {
+                Ok((key, until, kid)) => (key, until, Some(kid)),
+                Err(_) => {
+                    let (key, until) = entry.extract::<(Bound<'_, PyAny>, i64)>().map_err(|_| {
+                        PyTypeError::new_err("retiring_keys entries are (key, until) or (key, until, kid)")
+                    })?;
+                    (key, until, None)
+                }
+            };
+            let key = crate::keys::public_key_with_kid(py, &key, kid.as_deref(), "a retiring key")?;
+            retiring.push(core::RetiringKey { key, until });
+        }
+        let mut users = Vec::new();
+        for entry in user_revocations.map(|r| r.try_iter()).transpose()?.into_iter().flatten() {
+            let (user_id, revoked_before) = entry?
+                .extract::<(String, i64)>()
+                .map_err(|_| PyTypeError::new_err("user_revocations entries are (user_id, revoked_before)"))?;
+            users.push(core::UserRevocation { user_id, revoked_before });
+        }
         let config = ProjectConfig {
             api_key,
             security_mode: self::security_mode(security_mode)?,
-            signing_public_key: public_key(py, signing_public_key)?,
+            signing_public_key,
             allowed_origins: allowed_origins.map(origins).transpose()?.unwrap_or_default(),
-            ..ProjectConfig::default()
+            retiring_keys: retiring,
+            revoked_before,
+            user_revocations: users,
+            lifetime: core::LifetimeOverrides {
+                require_exp,
+                max_lifetime_seconds: max_lifetime,
+                leeway_seconds: leeway,
+                iat_skew_seconds: iat_skew,
+            },
         };
         Ok(py.detach(|| self.inner.add_project(config)).map_err(AuthError)?)
     }
@@ -186,6 +240,95 @@ impl Authenticator {
     fn rotate_signing_key(&self, py: Python<'_>, api_key: &str, bits: usize) -> PyResult<GeneratedKeyPair> {
         let pair = py.detach(|| self.inner.rotate_signing_key(api_key, bits)).map_err(AuthError)?;
         Ok(GeneratedKeyPair::from_core(bits, pair))
+    }
+
+    /// Makes `public_key` the active key; the previous one keeps verifying until
+    /// `now + overlap` (seconds, 1 to 604800) instead of being removed at once.
+    #[pyo3(signature = (api_key, public_key, *, overlap, now = None))]
+    fn set_signing_key_with_overlap(
+        &self,
+        py: Python<'_>,
+        api_key: &str,
+        public_key: &Bound<'_, PyAny>,
+        overlap: u64,
+        now: Option<i64>,
+    ) -> PyResult<()> {
+        let key = crate::keys::public_key_with_kid(py, public_key, None, "public_key")?;
+        let now = now_or_clock(now)?;
+        Ok(py.detach(|| self.inner.set_signing_key_with_overlap(api_key, key, now, overlap)).map_err(AuthError)?)
+    }
+
+    /// `rotate_signing_key`, keeping the previous key verifying until `now + overlap`.
+    #[pyo3(signature = (api_key, *, overlap, bits = 2048, now = None))]
+    fn rotate_signing_key_with_overlap(
+        &self,
+        py: Python<'_>,
+        api_key: &str,
+        overlap: u64,
+        bits: usize,
+        now: Option<i64>,
+    ) -> PyResult<GeneratedKeyPair> {
+        let now = now_or_clock(now)?;
+        let pair =
+            py.detach(|| self.inner.rotate_signing_key_with_overlap(api_key, bits, now, overlap)).map_err(AuthError)?;
+        Ok(GeneratedKeyPair::from_core(bits, pair))
+    }
+
+    /// Removes a project's key (active or retiring) by kid; returns whether it was there.
+    fn remove_signing_key(&self, py: Python<'_>, api_key: &str, kid: &str) -> PyResult<bool> {
+        Ok(py.detach(|| self.inner.remove_signing_key(api_key, kid)).map_err(AuthError)?)
+    }
+
+    /// Refuses the project's tokens issued before `before` (Unix seconds; cut-offs only move
+    /// forward).
+    fn revoke_tokens_issued_before(&self, py: Python<'_>, api_key: &str, before: i64) -> PyResult<()> {
+        Ok(py.detach(|| self.inner.revoke_tokens_issued_before(api_key, before)).map_err(AuthError)?)
+    }
+
+    /// Refuses one user's tokens issued before `before` (the user logged out everywhere).
+    fn revoke_user_tokens_issued_before(
+        &self,
+        py: Python<'_>,
+        api_key: &str,
+        user_id: &str,
+        before: i64,
+    ) -> PyResult<()> {
+        Ok(py.detach(|| self.inner.revoke_user_tokens_issued_before(api_key, user_id, before)).map_err(AuthError)?)
+    }
+
+    /// Drops the revocations that can no longer matter at `now`; returns how many.
+    #[pyo3(signature = (api_key, *, now = None))]
+    fn prune_revocations(&self, py: Python<'_>, api_key: &str, now: Option<i64>) -> PyResult<usize> {
+        let now = now_or_clock(now)?;
+        Ok(py.detach(|| self.inner.prune_revocations(api_key, now)).map_err(AuthError)?)
+    }
+
+    /// The project's public keys as an RFC 7517 JWK Set (JSON text), the active key first.
+    fn jwks(&self, api_key: &str) -> PyResult<String> {
+        Ok(self.inner.jwks(api_key).map_err(AuthError)?)
+    }
+
+    /// The JWK Set of the keys that verify at `now` (the active key, and retiring keys before
+    /// their deadline): what to serve a gateway, so that it refuses what this refuses.
+    #[pyo3(signature = (api_key, *, now = None))]
+    fn jwks_at(&self, api_key: &str, now: Option<i64>) -> PyResult<String> {
+        Ok(self.inner.jwks_at(api_key, now_or_clock(now)?).map_err(AuthError)?)
+    }
+
+    /// What is in force for a project, as the core's project document (JSON text, keys as
+    /// PEM); `api_key_invalid` for an unknown project.
+    fn project_json(&self, api_key: &str) -> PyResult<String> {
+        match self.inner.project_config(api_key) {
+            Some(config) => Ok(core::config::project_to_json(&config)),
+            None => Err(AuthError(core::Error::new(core::ErrorKind::ApiKeyInvalid)).into()),
+        }
+    }
+
+    /// Adds (or replaces) a project from its project document (`project_json`'s format, strict).
+    fn add_project_json(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<()> {
+        let bytes = text_or_bytes(text, "project")?;
+        let config = core::config::project_from_json(&bytes).map_err(|e| AuthError(e.error()))?;
+        Ok(py.detach(|| self.inner.add_project(config)).map_err(AuthError)?)
     }
 
     /// Switches a project between `"secure"` and `"development"`.
@@ -214,7 +357,12 @@ impl Authenticator {
     ) -> PyResult<AuthenticatedUser> {
         let pairs = header_pairs(headers)?;
         let now = now_or_clock(now)?;
-        let user = py.detach(|| self.inner.authenticate(&pairs, now)).map_err(AuthError)?;
+        // As Verifier.verify: only a signature to verify (RSA work) releases the GIL.
+        let user = match self.inner.authenticate_cached(&pairs, now) {
+            Some(answer) => answer,
+            None => py.detach(|| self.inner.authenticate(&pairs, now)),
+        }
+        .map_err(AuthError)?;
         Ok(user.into())
     }
 

@@ -3,6 +3,7 @@
 use crate::args::{non_negative, now_or_clock, text_or_bytes};
 use crate::errors::AuthError;
 use notiflows_auth::{self as core, Error, ErrorKind, Kid, SignOptions};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -57,6 +58,25 @@ pub fn generate_signing_key(py: Python<'_>, bits: usize) -> PyResult<GeneratedKe
 }
 
 /// An RSA private key, parsed once, that signs user tokens.
+/// The `kid` argument of signing: left out, the key's own kid (`Kid::Key`); `None`, no kid
+/// (`Kid::Omit`); a `str`, that kid (checked by the core).
+pub enum KidArg {
+    Key,
+    Omit,
+    Custom(String),
+}
+
+impl<'py> FromPyObject<'_, 'py> for KidArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_none() {
+            return Ok(KidArg::Omit);
+        }
+        Ok(KidArg::Custom(obj.extract::<String>().map_err(|_| PyTypeError::new_err("kid must be str or None"))?))
+    }
+}
+
 #[pyclass(frozen, module = "notiflows_auth", name = "SigningKey")]
 pub struct SigningKey {
     key: core::SigningKey,
@@ -74,11 +94,16 @@ impl SigningKey {
         user_id: &str,
         expires_in: Option<i64>,
         now: Option<i64>,
-        kid: Option<&str>,
+        kid: KidArg,
     ) -> PyResult<String> {
         let expires_in = expires_in.map(|secs| non_negative(secs, EXPIRES_IN_RANGE)).transpose()?;
         let now = now_or_clock(now)?;
-        let options = SignOptions { now, expires_in, kid: kid.map_or(Kid::Key, Kid::Custom) };
+        let kid = match &kid {
+            KidArg::Key => Kid::Key,
+            KidArg::Omit => Kid::Omit,
+            KidArg::Custom(kid) => Kid::Custom(kid),
+        };
+        let options = SignOptions { now, expires_in, kid };
         Ok(py.detach(|| self.key.sign_user_token(user_id, &options)).map_err(AuthError)?)
     }
 }
@@ -105,8 +130,8 @@ impl SigningKey {
     /// Signs a user token for `user_id` (becomes `sub`): `iat` = `now` (the system clock
     /// when `None`), `exp` = `now + expires_in` (no `exp` when `expires_in` is `None`).
     #[pyo3(
-        signature = (user_id, *, expires_in = Some(3600), now = None, kid = None),
-        text_signature = "($self, user_id, *, expires_in=3600, now=None, kid=None)"
+        signature = (user_id, *, expires_in = Some(3600), now = None, kid = KidArg::Key),
+        text_signature = "($self, user_id, *, expires_in=3600, now=None, kid=...)"
     )]
     fn sign_user_token(
         &self,
@@ -114,7 +139,7 @@ impl SigningKey {
         user_id: &str,
         expires_in: Option<i64>,
         now: Option<i64>,
-        kid: Option<&str>,
+        kid: KidArg,
     ) -> PyResult<String> {
         self.sign(py, user_id, expires_in, now, kid)
     }
@@ -131,18 +156,25 @@ impl SigningKey {
         self.key.public_key().modulus_bits()
     }
 
+    /// The kid signed tokens carry by default: the RFC 7638 thumbprint of the public key.
+    #[getter]
+    fn kid(&self) -> String {
+        self.key.kid().to_owned()
+    }
+
     fn __repr__(&self) -> String {
         format!("SigningKey(modulus_bits={})", self.modulus_bits())
     }
 }
 
-/// `sign_user_token(user_id, signing_key=None, *, expires_in=3600, now=None, kid=None)`:
+/// `sign_user_token(user_id, signing_key=None, *, expires_in=3600, now=None, kid=...)`
+/// (kid: left out, the key's own kid; `None`, none; a `str`, that kid):
 /// signs with `signing_key` (a `SigningKey`, or key text or bytes in any format), or with
 /// the key in `NOTIFLOWS_SIGNING_KEY` when it is `None`.
 #[pyfunction]
 #[pyo3(
-    signature = (user_id, signing_key = None, *, expires_in = Some(3600), now = None, kid = None),
-    text_signature = "(user_id, signing_key=None, *, expires_in=3600, now=None, kid=None)"
+    signature = (user_id, signing_key = None, *, expires_in = Some(3600), now = None, kid = KidArg::Key),
+    text_signature = "(user_id, signing_key=None, *, expires_in=3600, now=None, kid=...)"
 )]
 pub fn sign_user_token(
     py: Python<'_>,
@@ -150,7 +182,7 @@ pub fn sign_user_token(
     signing_key: Option<&Bound<'_, PyAny>>,
     expires_in: Option<i64>,
     now: Option<i64>,
-    kid: Option<&str>,
+    kid: KidArg,
 ) -> PyResult<String> {
     match signing_key {
         Some(key) if !key.is_none() => match key.cast::<SigningKey>() {
@@ -176,4 +208,50 @@ fn env_key(py: Python<'_>, name: &str) -> PyResult<String> {
         )
         .into()),
     }
+}
+
+/// A public key from any of its forms (`str` or `bytes`), with `kid` when given.
+pub fn public_key_with_kid(
+    py: Python<'_>,
+    key: &Bound<'_, PyAny>,
+    kid: Option<&str>,
+    what: &str,
+) -> PyResult<core::PublicKey> {
+    let bytes = text_or_bytes(key, what)?;
+    let key = py.detach(|| core::PublicKey::parse(&bytes)).map_err(AuthError)?;
+    Ok(match kid {
+        Some(kid) => key.with_kid(kid).map_err(AuthError)?,
+        None => key,
+    })
+}
+
+/// `key_id(public_key)`: a public key's kid, its RFC 7638 thumbprint (what tokens signed
+/// with its private key carry by default).
+#[pyfunction]
+pub fn key_id(py: Python<'_>, public_key: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(public_key_with_kid(py, public_key, None, "public_key")?.kid().to_owned())
+}
+
+/// `jwk_set(keys)`: an RFC 7517 JWK Set (JSON text) of public keys, in the order given;
+/// each is a key in any form, or a `(key, kid)` pair to name it.
+#[pyfunction]
+pub fn jwk_set(py: Python<'_>, keys: &Bound<'_, PyAny>) -> PyResult<String> {
+    let mut list = Vec::new();
+    for item in keys.try_iter()? {
+        let item = item?;
+        list.push(match item.extract::<(Bound<'_, PyAny>, String)>() {
+            Ok((key, kid)) => public_key_with_kid(py, &key, Some(&kid), "a key")?,
+            Err(_) => public_key_with_kid(py, &item, None, "a key")?,
+        });
+    }
+    Ok(core::jwk_set(&list))
+}
+
+/// `parse_jwk_set(text)`: the keys of a JWK Set (`str` or `bytes`; at most 8 RSA keys, read
+/// strictly by the core) as `(kid, public_key_pem)` pairs.
+#[pyfunction]
+pub fn parse_jwk_set(text: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let bytes = text_or_bytes(text, "jwk_set")?;
+    let keys = core::parse_jwk_set(&bytes).map_err(AuthError)?;
+    Ok(keys.iter().map(|k| (k.kid().to_owned(), k.to_spki_pem())).collect())
 }

@@ -39,5 +39,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<auth::AuthenticatedUser>()?;
     m.add_function(wrap_pyfunction!(keys::generate_signing_key, m)?)?;
     m.add_function(wrap_pyfunction!(keys::sign_user_token, m)?)?;
+    m.add_function(wrap_pyfunction!(keys::key_id, m)?)?;
+    m.add_function(wrap_pyfunction!(keys::jwk_set, m)?)?;
+    m.add_function(wrap_pyfunction!(keys::parse_jwk_set, m)?)?;
     Ok(())
 }

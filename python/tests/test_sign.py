@@ -26,7 +26,7 @@ def decode(token: str) -> Tuple[Dict[str, Any], Dict[str, Any]]:
 def test_default_token_shape(shared_signing_key: na.SigningKey, shared_verifier: na.Verifier) -> None:
     token = shared_signing_key.sign_user_token("user-42", now=NOW)
     header, claims = decode(token)
-    assert header == {"alg": "RS256", "typ": "JWT"}
+    assert header == {"alg": "RS256", "typ": "JWT", "kid": shared_signing_key.kid}
     assert claims == {"sub": "user-42", "iat": NOW, "exp": NOW + 3600}
     claims_seen = shared_verifier.verify(token, now=NOW)
     assert (claims_seen.sub, claims_seen.iat, claims_seen.exp, claims_seen.nbf) == ("user-42", NOW, NOW + 3600, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -84,3 +85,72 @@ def test_the_gil_is_released_during_key_generation() -> None:
             break
     assert duration >= 0.05, "key generation was too quick to tell"
     assert pause < duration / 2, (pause, duration)
+
+
+def test_cache_hits_and_misses_give_the_same_results(shared_public_pem: str) -> None:
+    """A cache hit is answered holding the GIL, a miss verifies without it: every jwt-case,
+    cold then warm, gives the answer of a verifier without a cache."""
+    plain = na.Verifier(shared_public_pem, require_exp=True, max_token_bytes=16384, iat_skew=0)
+    cached = na.Verifier(shared_public_pem, require_exp=True, max_token_bytes=16384, iat_skew=0, cache_size=1000)
+    expected = run(plain, CASES)
+    assert run(cached, CASES) == expected  # misses (and refusals before the signature)
+    assert run(cached, CASES) == expected  # hits for the tokens that verified
+    assert run(cached, CASES[::-1]) == expected[::-1]
+
+
+def other_thread_ran_during(call: Callable[[], object], calls: int) -> bool:
+    """Whether another Python thread, counting in a loop, ran while ``calls`` calls ran one
+    after another on this thread. With a long switch interval (50 ms) the interpreter never
+    takes the GIL from this thread during the calls (far shorter than that), so the count
+    moves only if a call gives the GIL up. Counts, not times; the first moving call stops."""
+    counter = [0]
+    stop = threading.Event()
+
+    def competitor() -> None:
+        while not stop.is_set():
+            counter[0] += 1
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(0.05)
+    thread = threading.Thread(target=competitor)
+    thread.start()
+    try:
+        while counter[0] == 0:
+            time.sleep(0.001)
+        # Sleeping hands the GIL to the competitor; taking it back starts a full interval.
+        time.sleep(0.001)
+        before = counter[0]
+        for _ in range(calls):
+            call()
+            if counter[0] != before:
+                return True
+        return False
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(previous)
+
+
+def test_a_cache_hit_keeps_the_gil_and_rsa_work_releases_it(key_pair: na.GeneratedKeyPair) -> None:
+    """While cache hits run, no other Python thread runs (the GIL is kept: releasing it for a
+    sub-microsecond hit costs more than the hit); full verifies let the other thread run."""
+    key = key_pair.signing_key()
+    token = key.sign_user_token("alice")
+    cached = na.Verifier(key_pair.public_key_pem, cache_size=10)
+    cold = na.Verifier(key_pair.public_key_pem)
+    auth = na.Authenticator(cache_size=10)
+    auth.add_project("pk", security_mode="secure", signing_public_key=key_pair.public_key_pem)
+    headers = {"x-notiflows-api-key": "pk", "x-notiflows-user-key": token}
+    assert cached.verify(token).sub == "alice" and auth.authenticate(headers).user_id == "alice"
+
+    def kept(call: Callable[[], object]) -> bool:
+        # A machine that stalls this thread for 50 ms would let the interpreter switch: a
+        # call that keeps the GIL is seen keeping it in at least one of three tries.
+        return any(not other_thread_ran_during(call, 200) for _ in range(3))
+
+    assert kept(lambda: cached.verify(token))
+    assert kept(lambda: auth.authenticate(headers))
+    # Refusals before the signature keep it too.
+    assert kept(lambda: run(cold, [{"token": "a.b", "now": None}]))
+    # RSA work gives it up: the other thread runs during some full verify.
+    assert other_thread_ran_during(lambda: cold.verify(token), 1000)

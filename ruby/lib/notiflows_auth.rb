@@ -3,6 +3,8 @@
 require_relative "notiflows_auth/version"
 require_relative "notiflows_auth/errors"
 require_relative "notiflows_auth/native"
+require_relative "notiflows_auth/calls"
+require "json"
 
 # notiflows_auth for Ruby: sign user tokens (RS256) for the Notiflows User API, generate
 # signing keys, verify tokens and authenticate requests, over the notiflows-auth C library.
@@ -65,7 +67,9 @@ module NotiflowsAuth
   # Unix seconds for a `now:` argument: an Integer, a Time, or nil for the current time.
   def unix_seconds(now)
     case now
-    when nil then Native::CURRENT_TIME
+    # The clock read here: a small Integer passes to the C call far faster than the
+    # library's sentinel for "now" (-2**63, a Bignum in Ruby).
+    when nil then Process.clock_gettime(Process::CLOCK_REALTIME, :second)
     when Time then now.to_i
     when Integer then now
     when Numeric then now.floor
@@ -127,7 +131,7 @@ module NotiflowsAuth
 
   # Signs a user token for `user_id` with the project's private signing key (either format,
   # default ENV["NOTIFLOWS_SIGNING_KEY"]); `expires_in:` nil signs a token without exp.
-  def sign_user_token(user_id, signing_key: ENV["NOTIFLOWS_SIGNING_KEY"], expires_in: 3600, now: nil, kid: nil)
+  def sign_user_token(user_id, signing_key: ENV["NOTIFLOWS_SIGNING_KEY"], expires_in: 3600, now: nil, kid: :key)
     signing_key_from(signing_key).sign(user_id, expires_in: expires_in, now: now, kid: kid)
   end
 
@@ -151,7 +155,66 @@ module NotiflowsAuth
     Native.version
   end
 
-  private_class_method :unix_seconds, :key_pair_texts, :policy_from, :public_key_from, :signing_key_from
+  # An RFC 7517 JWK Set (JSON text) of `keys` (PublicKeys or their text), in the order given.
+  def jwk_set(keys)
+    raise TypeError, "keys must be an Array of public keys" unless keys.is_a?(Array)
+
+    pairs = keys.map { |key| public_key_from(key) }
+    array = FFI::MemoryPointer.new(:pointer, [pairs.size, 1].max)
+    array.write_array_of_pointer(pairs.map { |key, _| key.send(:handle) }) unless pairs.empty?
+    Native.read_buffer(16_384) { |buf, len, out| Native.jwk_set_write(array, pairs.size, buf, len, out) }
+          .force_encoding(Encoding::UTF_8)
+  ensure
+    pairs&.each { |key, owned| key.close if owned }
+  end
+
+  # The public keys of a JWK Set (JSON text; at most 8 RSA keys, read strictly by the library).
+  def parse_jwk_set(text)
+    input, len = Native.bytes(text, "jwk_set")
+    out = FFI::MemoryPointer.new(:pointer, Native::MAX_PROJECT_KEYS)
+    count = FFI::MemoryPointer.new(:size_t)
+    Native.check(Native.jwk_set_parse(input, len, out, Native::MAX_PROJECT_KEYS, count))
+    out.read_array_of_pointer(count.read(:size_t)).map { |pointer| PublicKey.new(nil, pointer: pointer) }
+  end
+
+  # addProject's members that only the core's project document carries.
+  PROJECT_DOCUMENT_MEMBERS = %i[retiring_keys revoked_before user_revocations require_exp max_lifetime leeway
+                                iat_skew].freeze
+  private_constant :PROJECT_DOCUMENT_MEMBERS
+
+  # A key's [PEM, kid] for the project document.
+  def document_key(key)
+    key, owned = public_key_from(key)
+    [key.to_pem, key.kid]
+  ensure
+    key.close if owned
+  end
+
+  # add_project's arguments as the core's project document (the project file's format):
+  # names and types converted, every value checked by the library when it reads it.
+  def project_document(api_key, security_mode, signing_public_key, allowed_origins, members)
+    doc = { "api_key" => api_key, "security_mode" => security_mode.to_s, "allowed_origins" => allowed_origins,
+            "signing_public_key" => nil }
+    unless signing_public_key.nil?
+      doc["signing_public_key"], doc["signing_key_kid"] = document_key(signing_public_key)
+    end
+    members.each do |name, value|
+      doc[name.to_s] = case name
+                       when :retiring_keys
+                         value.map do |entry|
+                           pem, kid = document_key(entry.fetch(:key))
+                           { "key" => pem, "until" => entry.fetch(:until), "kid" => kid }
+                         end
+                       when :user_revocations
+                         value.map { |e| { "user_id" => e.fetch(:user_id), "revoked_before" => e.fetch(:revoked_before) } }
+                       else value
+                       end
+    end
+    JSON.generate(doc)
+  end
+
+  private_class_method :unix_seconds, :key_pair_texts, :policy_from, :public_key_from, :signing_key_from,
+                       :document_key, :project_document
 
   # An RSA public key (2048 to 8192 bits) that verifies user tokens.
   class PublicKey < Handle
@@ -176,6 +239,24 @@ module NotiflowsAuth
       Native.check(Native.public_key_bits(handle, out))
       out.read(:size_t)
     end
+
+    # The key's id: its RFC 7638 thumbprint unless set with #with_kid.
+    def kid
+      Native.read_buffer(256) { |buf, len, out| Native.public_key_kid(handle, buf, len, out) }
+            .force_encoding(Encoding::US_ASCII)
+    end
+
+    # The same key with another kid (1 to 128 visible ASCII characters), as a new PublicKey.
+    def with_kid(kid)
+      name, name_len = Native.bytes(kid, "kid")
+      pointer = Native.out_pointer { |slot| Native.check(Native.public_key_with_kid(handle, name, name_len, slot)) }
+      PublicKey.new(nil, pointer: pointer)
+    end
+
+    # The key as an RFC 7517 JWK (JSON text: kty, use, alg, kid, n, e).
+    def to_jwk
+      Native.read_buffer { |buf, len, out| Native.public_key_to_jwk(handle, buf, len, out) }.force_encoding(Encoding::UTF_8)
+    end
   end
 
   # An RSA private key that signs user tokens; load it once and reuse it.
@@ -190,18 +271,29 @@ module NotiflowsAuth
       adopt(pointer, :signing_key_free)
     end
 
-    # Signs a user token for `user_id`: sub, iat and (unless expires_in is nil) exp.
-    def sign(user_id, expires_in: 3600, now: nil, kid: nil)
+    # Signs a user token for `user_id`: sub, iat and (unless expires_in is nil) exp. The
+    # header's kid: the key's own (kid: :key, the default), none (kid: nil), or the String given.
+    def sign(user_id, expires_in: 3600, now: nil, kid: :key)
       sub, sub_len = Native.bytes(user_id, "user_id")
-      kid_ptr, kid_len = kid.nil? ? [nil, 0] : Native.bytes(kid, "kid")
+      mode = if kid == :key then Native::KID_MODE[:key]
+             elsif kid.nil? then Native::KID_MODE[:omit]
+             else Native::KID_MODE[:custom]
+             end
+      kid_ptr, kid_len = mode == Native::KID_MODE[:custom] ? Native.bytes(kid, "kid") : [nil, 0]
       lifetime = expires_in.nil? ? Native::NO_EXPIRY : expires_in
       raise TypeError, "expires_in must be a non-negative Integer or nil" unless lifetime.is_a?(Integer) && lifetime >= 0
 
       at = NotiflowsAuth.send(:unix_seconds, now)
       size = Native.sign_buffer_size(sub_len, kid_len)
       Native.read_buffer(size) do |buf, len, out|
-        Native.signing_key_sign(handle, sub, sub_len, at, lifetime, kid_ptr, kid_len, buf, len, out)
+        Native.signing_key_sign_with_kid(handle, sub, sub_len, at, lifetime, mode, kid_ptr, kid_len, buf, len, out)
       end.force_encoding(Encoding::US_ASCII)
+    end
+
+    # The kid signed tokens carry by default: the RFC 7638 thumbprint of the public key.
+    def kid
+      Native.read_buffer(256) { |buf, len, out| Native.signing_key_kid(handle, buf, len, out) }
+            .force_encoding(Encoding::US_ASCII)
     end
 
     # The matching public key (a new handle).
@@ -236,6 +328,7 @@ module NotiflowsAuth
         Native.check(Native.verifier_new(key.send(:handle), policy, cache_size, slot))
       end
       adopt(pointer, :verifier_free)
+      @call = Calls::Verify.new
     ensure
       Native.policy_free(policy) if policy
       key.close if owned
@@ -249,14 +342,9 @@ module NotiflowsAuth
     # Verifies a user token at `now:` (default: the current time) and returns its Claims;
     # raises a TokenError (with #code, #status, #claim) when refused.
     def verify(token, now: nil)
-      input, len = Native.bytes(token, "token")
-      sub = FFI::MemoryPointer.new(:uint8, Native::MAX_SUBJECT_BYTES)
-      sub_len = FFI::MemoryPointer.new(:size_t)
-      claims = Native::Claims.new
-      Native.check(Native.verifier_verify(handle, input, len, NotiflowsAuth.send(:unix_seconds, now), sub,
-                                          sub.size, sub_len, claims))
-      Claims.new(sub: sub.read_bytes(sub_len.read(:size_t)).force_encoding(Encoding::UTF_8),
-                 iat: claims[:iat].value, exp: claims[:exp].value, nbf: claims[:nbf].value)
+      raise TypeError, "token must be a String" unless token.is_a?(String)
+
+      @call.call(handle, token, NotiflowsAuth.send(:unix_seconds, now))
     end
   end
 
@@ -272,6 +360,7 @@ module NotiflowsAuth
                                                 iat_skew: iat_skew, provider: provider)
       pointer = Native.out_pointer { |slot| Native.check(Native.authenticator_new(policy, cache_size, slot)) }
       adopt(pointer, :authenticator_free)
+      @call = Calls::Authenticate.new(MODES.invert.freeze, CREDENTIALS)
     ensure
       Native.policy_free(policy) if policy
     end
@@ -281,8 +370,20 @@ module NotiflowsAuth
       Native.out_pointer { |slot| Native.check(Native.authenticator_provider(handle, slot)) }.read_string
     end
 
-    # Adds a project, or replaces the one with the same API key.
-    def add_project(api_key:, security_mode: :secure, signing_public_key: nil, allowed_origins: [])
+    # Adds a project, or replaces the one with the same API key. Also: retiring_keys:
+    # [{ key:, until: }] (keys verifying while now < until), revoked_before: (Unix seconds),
+    # user_revocations: [{ user_id:, revoked_before: }], and require_exp:, max_lifetime:,
+    # leeway:, iat_skew:, which override the authenticator's rules for this project.
+    def add_project(api_key:, security_mode: :secure, signing_public_key: nil, allowed_origins: [], **members)
+      unknown = members.keys - PROJECT_DOCUMENT_MEMBERS
+      raise ArgumentError, "unknown keyword: #{unknown.map(&:inspect).join(", ")}" unless unknown.empty?
+
+      unless members.empty?
+        # Key sets, revocations and lifetime rules travel as the core's project document.
+        return add_project_json(NotiflowsAuth.send(:project_document, api_key, security_mode, signing_public_key,
+                                                   allowed_origins, members))
+      end
+
       api, api_len = Native.bytes(api_key, "api_key")
       origins, count, keep = origin_array(allowed_origins)
       key, owned = signing_public_key.nil? ? [nil, false] : NotiflowsAuth.send(:public_key_from, signing_public_key)
@@ -320,6 +421,90 @@ module NotiflowsAuth
       NotiflowsAuth.send(:key_pair_texts, pointer)
     end
 
+    # Makes `public_key` the active key; the previous one keeps verifying until now + overlap
+    # (seconds, 1 to 604800) instead of being removed at once.
+    def set_signing_key_with_overlap(api_key, public_key, overlap:, now: nil)
+      api, api_len = Native.bytes(api_key, "api_key")
+      key, owned = NotiflowsAuth.send(:public_key_from, public_key)
+      Native.check(Native.authenticator_set_signing_key_with_overlap(handle, api, api_len, key.send(:handle),
+                                                                     NotiflowsAuth.send(:unix_seconds, now), overlap))
+    ensure
+      key.close if owned
+    end
+
+    # #rotate_signing_key, keeping the previous key verifying until now + overlap.
+    def rotate_signing_key_with_overlap(api_key, overlap:, bits: 2048, now: nil)
+      api, api_len = Native.bytes(api_key, "api_key")
+      at = NotiflowsAuth.send(:unix_seconds, now)
+      pointer = Native.out_pointer do |slot|
+        Native.check(Native.authenticator_rotate_signing_key_with_overlap(handle, api, api_len, bits, at, overlap, slot))
+      end
+      NotiflowsAuth.send(:key_pair_texts, pointer)
+    end
+
+    # Removes a project's key (active or retiring) by kid; returns whether it was there.
+    def remove_signing_key(api_key, kid)
+      api, api_len = Native.bytes(api_key, "api_key")
+      name, name_len = Native.bytes(kid, "kid")
+      out = FFI::MemoryPointer.new(:uint8)
+      Native.check(Native.authenticator_remove_signing_key(handle, api, api_len, name, name_len, out))
+      out.read_uint8 != 0
+    end
+
+    # Refuses the project's tokens issued before `before` (Unix seconds or a Time).
+    def revoke_tokens_issued_before(api_key, before)
+      api, api_len = Native.bytes(api_key, "api_key")
+      Native.check(Native.authenticator_revoke_tokens_issued_before(handle, api, api_len,
+                                                                    NotiflowsAuth.send(:unix_seconds, before)))
+    end
+
+    # Refuses one user's tokens issued before `before` (the user logged out everywhere).
+    def revoke_user_tokens_issued_before(api_key, user_id, before)
+      api, api_len = Native.bytes(api_key, "api_key")
+      user, user_len = Native.bytes(user_id, "user_id")
+      Native.check(Native.authenticator_revoke_user_tokens_issued_before(handle, api, api_len, user, user_len,
+                                                                         NotiflowsAuth.send(:unix_seconds, before)))
+    end
+
+    # Drops the revocations that can no longer matter at `now`; returns how many.
+    def prune_revocations(api_key, now: nil)
+      api, api_len = Native.bytes(api_key, "api_key")
+      out = FFI::MemoryPointer.new(:size_t)
+      Native.check(Native.authenticator_prune_revocations(handle, api, api_len, NotiflowsAuth.send(:unix_seconds, now),
+                                                          out))
+      out.read(:size_t)
+    end
+
+    # The project's public keys as an RFC 7517 JWK Set (JSON text), the active key first.
+    def jwks(api_key)
+      api, api_len = Native.bytes(api_key, "api_key")
+      Native.read_buffer(16_384) { |buf, len, out| Native.authenticator_jwks(handle, api, api_len, buf, len, out) }
+            .force_encoding(Encoding::UTF_8)
+    end
+
+    # The JWK Set of the keys that verify at `now:` (the active key, and retiring keys before
+    # their deadline): what to serve a gateway, so that it refuses what this refuses.
+    def jwks_at(api_key, now: nil)
+      api, api_len = Native.bytes(api_key, "api_key")
+      at = NotiflowsAuth.send(:unix_seconds, now)
+      Native.read_buffer(16_384) { |buf, len, out| Native.authenticator_jwks_at(handle, api, api_len, at, buf, len, out) }
+            .force_encoding(Encoding::UTF_8)
+    end
+
+    # What is in force for a project, as the core's project document (JSON text, keys as PEM).
+    def project_json(api_key)
+      api, api_len = Native.bytes(api_key, "api_key")
+      Native.read_buffer(16_384) do |buf, len, out|
+        Native.authenticator_project_json(handle, api, api_len, buf, len, out)
+      end.force_encoding(Encoding::UTF_8)
+    end
+
+    # Adds (or replaces) a project from its project document (#project_json's format, strict).
+    def add_project_json(text)
+      input, len = Native.bytes(text, "project")
+      Native.check(Native.authenticator_add_project_json(handle, input, len))
+    end
+
     # Switches a project's mode: :secure or :development.
     def set_security_mode(api_key, security_mode)
       api, api_len = Native.bytes(api_key, "api_key")
@@ -339,16 +524,9 @@ module NotiflowsAuth
     # it by the rule of the Notiflows headers: sent twice, it is refused), and `now:`.
     # Returns an AuthenticatedUser; raises a NotiflowsAuth::Error when refused.
     def authenticate(headers, now: nil)
-      native, count, keep = native_headers(headers)
-      user = FFI::MemoryPointer.new(:uint8, Native::MAX_SUBJECT_BYTES)
-      user_len = FFI::MemoryPointer.new(:size_t)
-      out = Native::Authenticated.new
-      Native.check(Native.authenticator_authenticate(handle, native, count, NotiflowsAuth.send(:unix_seconds, now),
-                                                     user, user.size, user_len, out))
-      keep.size
-      AuthenticatedUser.new(user_id: user.read_bytes(user_len.read(:size_t)).force_encoding(Encoding::UTF_8),
-                            mode: MODES.key(out[:mode]), credential: CREDENTIALS[out[:credential]],
-                            expires_at: out[:expires_at].value)
+      at = NotiflowsAuth.send(:unix_seconds, now)
+      user = @call.call(handle, headers, at)
+      user == :too_large ? authenticate_copying(headers, at) : user
     end
 
     # Authenticates a Rack request from its env (HTTP_X_NOTIFLOWS_* and HTTP_ORIGIN).
@@ -408,6 +586,19 @@ module NotiflowsAuth
         ptr
       end
       [origins.empty? ? nil : array, origins.size, keep]
+    end
+
+    # authenticate for headers too many or too long for the memory held (Calls::Authenticate).
+    def authenticate_copying(headers, now)
+      native, count, keep = native_headers(headers)
+      user = FFI::MemoryPointer.new(:uint8, Native::MAX_SUBJECT_BYTES)
+      user_len = FFI::MemoryPointer.new(:size_t)
+      out = Native::Authenticated.new
+      Native.check(Native.authenticator_authenticate(handle, native, count, now, user, user.size, user_len, out))
+      keep.size
+      AuthenticatedUser.new(user_id: user.read_bytes(user_len.read(:size_t)).force_encoding(Encoding::UTF_8),
+                            mode: MODES.key(out[:mode]), credential: CREDENTIALS[out[:credential]],
+                            expires_at: out[:expires_at].value)
     end
 
     # [pointer, count, memory kept alive] for the C array of a request's headers.

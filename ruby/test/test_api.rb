@@ -231,7 +231,7 @@ class TestApi < Minitest::Test
     assert_equal({ "Vary" => "Origin" }, auth.cors_headers({}))
 
     pair = auth.rotate_signing_key("pk_secure")
-    assert_code(NotiflowsAuth::TokenError, "signature_invalid") { auth.authenticate(secure, now: NOW) }
+    assert_code(NotiflowsAuth::TokenError, "key_unknown") { auth.authenticate(secure, now: NOW) } # its kid is gone
     fresh = NotiflowsAuth.sign_user_token("alice", signing_key: pair.private_key_base64, now: NOW)
     assert_equal "alice", auth.authenticate(secure.merge("x-notiflows-user-key" => fresh), now: NOW).user_id
     assert_code(NotiflowsAuth::RequestAuthError, "api_key_invalid") { auth.rotate_signing_key("pk_nope") }

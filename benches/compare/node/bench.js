@@ -1,7 +1,8 @@
 'use strict';
-// Node: notiflows-auth (over the C library, koffi) against jose, jsonwebtoken (KeyObject
-// preloaded) and bare crypto.verify/crypto.sign (the floor), RS256 verify and sign on the same
-// 2048-bit key and token. Runs are interleaved: each run measures every library once, in turn.
+// Node: notiflows-auth (over the C library, koffi; both verify providers) against jose,
+// jsonwebtoken (KeyObject preloaded), fast-jwt (with and without its cache),
+// @node-rs/jsonwebtoken and bare crypto.verify/crypto.sign (the floor), RS256 verify and sign
+// on the same 2048-bit key and token. Runs are interleaved: each run measures every library once, in turn.
 // jose's API is asynchronous, so it is measured with await, as its users call it.
 //
 // Usage: node bench.js [--runs N] [--seconds S] > compare-node.json
@@ -11,6 +12,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const jose = require('jose');
 const jsonwebtoken = require('jsonwebtoken');
+const fastJwt = require('fast-jwt');
+const nodeRs = require('@node-rs/jsonwebtoken');
 const ours = require('../../../node');
 
 const SUBJECT = 'user_2f1c9a7e-5d4b-4c1a-9b3e-8f6d2a1c0e7b';
@@ -38,6 +41,21 @@ async function operations() {
 
   const verifier = new ours.Verifier(publicPem);
   const cached = new ours.Verifier(publicPem, { cacheSize: 1000 });
+  const awsLc = new ours.Verifier(publicPem, { provider: 'aws-lc-rs' });
+  const auth = new ours.Authenticator({ cacheSize: 1000 });
+  auth.addProject({ apiKey: 'pk_bench', signingPublicKey: publicPem });
+  // A browser's request as Node's http delivers it (lower-case names, a few other headers).
+  const headers = {
+    host: 'api.example.com',
+    'user-agent': 'Mozilla/5.0',
+    accept: '*/*',
+    origin: 'https://app.example.com',
+    'x-notiflows-api-key': 'pk_bench',
+    'x-notiflows-user-key': token,
+  };
+  const fastVerify = fastJwt.createVerifier({ key: publicPem.toString(), algorithms: ['RS256'] });
+  const fastCached = fastJwt.createVerifier({ key: publicPem.toString(), algorithms: ['RS256'], cache: 1000 });
+  const nodeRsValidation = { algorithms: [nodeRs.Algorithm.RS256] };
   const publicKey = crypto.createPublicKey(publicPem);
   const privateKey = crypto.createPrivateKey(privatePem);
 
@@ -47,7 +65,12 @@ async function operations() {
   };
   const ops = [
     ['verify/2048', 'ours', 'notiflows-auth', true, false, () => verifier.verify(token)],
+    ['verify/2048', 'ours_aws_lc_rs', 'notiflows-auth, aws-lc-rs provider', true, false, () => awsLc.verify(token)],
     ['verify/2048', 'ours_cache_hit', 'notiflows-auth, cache hit (cacheSize 1000)', true, false, () => cached.verify(token)],
+    ['verify/2048', 'ours_auth_cache_hit', 'notiflows-auth Authenticator, cache hit (6 headers)', true, false, () => auth.authenticate(headers)],
+    ['verify/2048', 'fast_jwt', 'fast-jwt (no cache)', false, false, () => fastVerify(token)],
+    ['verify/2048', 'fast_jwt_cache_hit', 'fast-jwt, cache hit (cache 1000)', false, false, () => fastCached(token)],
+    ['verify/2048', 'node_rs_jsonwebtoken', '@node-rs/jsonwebtoken (verifySync)', false, false, () => nodeRs.verifySync(token, publicPem, nodeRsValidation)],
     ['verify/2048', 'jose', 'jose (KeyObject)', false, false, async () => (await jose.jwtVerify(token, publicKey, { algorithms: ['RS256'] })).payload],
     ['verify/2048', 'jsonwebtoken', 'jsonwebtoken (KeyObject)', false, false, () => jsonwebtoken.verify(token, publicKey, { algorithms: ['RS256'] })],
     ['verify/2048', 'crypto', 'node:crypto (bare verify)', false, true, () => crypto.verify('sha256', signingInput, publicKey, signature)],
@@ -57,12 +80,15 @@ async function operations() {
     ['sign/2048', 'crypto', 'node:crypto (bare sign)', false, true, () => crypto.sign('sha256', signingInput, privateKey)],
   ];
   // Check every library once on the shared token, so that no error path is measured.
-  if (verifier.verify(token).sub !== SUBJECT || cached.verify(token).sub !== SUBJECT) throw new Error('ours');
-  if ((await ops[2][5]()).sub !== SUBJECT) throw new Error('jose');
-  if (ops[3][5]().sub !== SUBJECT) throw new Error('jsonwebtoken');
-  if (!ops[4][5]()) throw new Error('crypto');
-  if (verifier.verify(await ops[6][5]()).sub !== SUBJECT) throw new Error('jose sign');
-  if (verifier.verify(ops[7][5]()).sub !== SUBJECT) throw new Error('jsonwebtoken sign');
+  const byId = (group, id) => ops.find((op) => op[0] === group && op[1] === id)[5];
+  for (const id of ['ours', 'ours_aws_lc_rs', 'ours_cache_hit', 'jsonwebtoken', 'fast_jwt', 'fast_jwt_cache_hit', 'node_rs_jsonwebtoken']) {
+    if (byId('verify/2048', id)().sub !== SUBJECT) throw new Error(id);
+  }
+  if (byId('verify/2048', 'ours_auth_cache_hit')().userId !== SUBJECT) throw new Error('ours_auth_cache_hit');
+  if ((await byId('verify/2048', 'jose')()).sub !== SUBJECT) throw new Error('jose');
+  if (!byId('verify/2048', 'crypto')()) throw new Error('crypto');
+  if (verifier.verify(await byId('sign/2048', 'jose')()).sub !== SUBJECT) throw new Error('jose sign');
+  if (verifier.verify(byId('sign/2048', 'jsonwebtoken')()).sub !== SUBJECT) throw new Error('jsonwebtoken sign');
   return ops;
 }
 
@@ -124,6 +150,8 @@ function version(name) {
     'notiflows-auth': ours.version,
     jose: version('jose'),
     jsonwebtoken: version('jsonwebtoken'),
+    'fast-jwt': version('fast-jwt'),
+    '@node-rs/jsonwebtoken': version('@node-rs/jsonwebtoken'),
     koffi: (() => {
       try {
         const p = path.join(__dirname, '..', '..', '..', 'node', 'node_modules', 'koffi', 'package.json');

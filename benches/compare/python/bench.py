@@ -1,4 +1,5 @@
-"""Python: notiflows_auth against PyJWT, joserfc and authlib, and bare `cryptography` (the
+"""Python: notiflows_auth (both verify providers) against PyJWT, jwcrypto, joserfc and
+authlib, and bare `cryptography` (the
 floor), RS256 verify and sign on the same 2048-bit key and token, 1 and 2 threads.
 
 Every library's key is loaded once, before measuring. Runs are interleaved (each run
@@ -24,6 +25,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from joserfc import jwt as joserfc_jwt
 from joserfc.jwk import RSAKey as JoseRFCKey
+from jwcrypto import jwk as jwcrypto_jwk
+from jwcrypto import jwt as jwcrypto_jwt
 
 import notiflows_auth
 
@@ -50,6 +53,18 @@ def operations():
     signature = b64url_decode(sig_b64)
 
     verifier = notiflows_auth.Verifier(public_pem)
+    aws_lc = notiflows_auth.Verifier(public_pem, provider="aws-lc-rs")
+    auth = notiflows_auth.Authenticator(cache_size=1000)
+    auth.add_project("pk_bench", security_mode="secure", signing_public_key=public_pem)
+    headers = {
+        "host": "api.example.com",
+        "user-agent": "Mozilla/5.0",
+        "accept": "*/*",
+        "origin": "https://app.example.com",
+        "x-notiflows-api-key": "pk_bench",
+        "x-notiflows-user-key": token,
+    }
+    jwcrypto_public = jwcrypto_jwk.JWK.from_pem(public_pem)
     try:
         cached = notiflows_auth.Verifier(public_pem, cache_size=1000)
     except TypeError:  # a build without the verified-token cache
@@ -68,6 +83,15 @@ def operations():
 
     def ours_cached_verify():
         return cached.verify(token)
+
+    def ours_aws_lc_verify():
+        return aws_lc.verify(token)
+
+    def ours_auth_cache_hit():
+        return auth.authenticate(headers)
+
+    def jwcrypto_verify():
+        return json.loads(jwcrypto_jwt.JWT(jwt=token, key=jwcrypto_public, algs=["RS256"]).claims)
 
     def pyjwt_verify():
         return pyjwt_api.decode(token, key=crypto_public, algorithms=["RS256"])
@@ -107,7 +131,17 @@ def operations():
     ops = [
         ("verify/2048", "ours", "notiflows_auth", True, False, ours_verify),
         ("verify/2048", "pyjwt", "PyJWT (cryptography key)", False, False, pyjwt_verify),
+        ("verify/2048", "ours_aws_lc_rs", "notiflows_auth, aws-lc-rs provider", True, False, ours_aws_lc_verify),
         ("verify/2048", "ours_cache_hit", "notiflows_auth, cache hit (cache_size=1000)", True, False, ours_cached_verify),
+        (
+            "verify/2048",
+            "ours_auth_cache_hit",
+            "notiflows_auth Authenticator, cache hit (6 headers)",
+            True,
+            False,
+            ours_auth_cache_hit,
+        ),
+        ("verify/2048", "jwcrypto", "jwcrypto", False, False, jwcrypto_verify),
         ("verify/2048", "joserfc", "joserfc", False, False, joserfc_verify),
         ("verify/2048", "authlib", "authlib", False, False, authlib_verify),
         ("verify/2048", "cryptography", "cryptography (bare verify)", False, True, bare_verify),
@@ -120,6 +154,9 @@ def operations():
     # Check every peer on the token once, so that no error path is measured.
     check = {
         "ours": lambda: ours_verify().sub,
+        "ours_aws_lc_rs": lambda: ours_aws_lc_verify().sub,
+        "ours_auth_cache_hit": lambda: ours_auth_cache_hit().user_id,
+        "jwcrypto": lambda: jwcrypto_verify()["sub"],
         "pyjwt": lambda: pyjwt_verify()["sub"],
         "joserfc": lambda: joserfc_verify().claims["sub"],
         "authlib": lambda: authlib_verify()["sub"],
@@ -176,7 +213,7 @@ def rate(fn, threads: int, seconds: float) -> float:
 
 
 def versions():
-    names = ["pyjwt", "cryptography", "joserfc", "authlib", "notiflows-auth"]
+    names = ["pyjwt", "jwcrypto", "cryptography", "joserfc", "authlib", "notiflows-auth"]
     out = {"python": f"{platform.python_implementation()} {platform.python_version()}"}
     for name in names:
         try:

@@ -1,6 +1,6 @@
 # frozen_string_literal: true
 
-# Ruby: notiflows_auth (over the C library, ffi gem) against ruby-jwt (key preloaded) and bare
+# Ruby: notiflows_auth (over the C library, ffi gem; both verify providers) against ruby-jwt (key preloaded) and bare
 # OpenSSL (the floor), RS256 verify and sign on the same 2048-bit key and token. Runs are
 # interleaved: each run measures every library once, in turn.
 #
@@ -30,6 +30,12 @@ def operations
 
   verifier = NotiflowsAuth::Verifier.new(public_pem)
   cached = NotiflowsAuth::Verifier.new(public_pem, cache_size: 1000)
+  aws_lc = NotiflowsAuth::Verifier.new(public_pem, provider: "aws-lc-rs")
+  auth = NotiflowsAuth::Authenticator.new(cache_size: 1000)
+  auth.add_project(api_key: "pk_bench", signing_public_key: public_pem)
+  headers = { "host" => "api.example.com", "user-agent" => "Mozilla/5.0", "accept" => "*/*",
+              "origin" => "https://app.example.com", "x-notiflows-api-key" => "pk_bench",
+              "x-notiflows-user-key" => token }
   rsa_public = OpenSSL::PKey::RSA.new(public_pem)
   rsa_private = OpenSSL::PKey::RSA.new(private_pem)
   claims = lambda do
@@ -38,8 +44,11 @@ def operations
   end
   ops = [
     ["verify/2048", "ours", "notiflows_auth", true, false, -> { verifier.verify(token) }],
+    ["verify/2048", "ours_aws_lc_rs", "notiflows_auth, aws-lc-rs provider", true, false, -> { aws_lc.verify(token) }],
     ["verify/2048", "ours_cache_hit", "notiflows_auth, cache hit (cache_size: 1000)", true, false,
      -> { cached.verify(token) }],
+    ["verify/2048", "ours_auth_cache_hit", "notiflows_auth Authenticator, cache hit (6 headers)", true, false,
+     -> { auth.authenticate(headers) }],
     ["verify/2048", "ruby_jwt", "ruby-jwt (OpenSSL key)", false, false,
      -> { JWT.decode(token, rsa_public, true, algorithm: "RS256") }],
     ["verify/2048", "openssl", "OpenSSL (bare verify)", false, true,
@@ -50,7 +59,8 @@ def operations
     ["sign/2048", "openssl", "OpenSSL (bare sign)", false, true, -> { rsa_private.sign("SHA256", signing_input) }],
   ]
   # Check every library once on the shared token, so that no error path is measured.
-  raise "ours" unless verifier.verify(token).sub == SUBJECT && cached.verify(token).sub == SUBJECT
+  raise "ours" unless [verifier, cached, aws_lc].all? { |v| v.verify(token).sub == SUBJECT }
+  raise "ours auth" unless auth.authenticate(headers).user_id == SUBJECT
   raise "ruby-jwt" unless JWT.decode(token, rsa_public, true, algorithm: "RS256")[0]["sub"] == SUBJECT
   raise "openssl" unless rsa_public.verify("SHA256", signature, signing_input)
   raise "ruby-jwt sign" unless verifier.verify(JWT.encode(claims.call, rsa_private, "RS256")).sub == SUBJECT

@@ -50,7 +50,7 @@ use crate::keys::{generate_signing_key, jwk_set, GeneratedKeyPair, PublicKey};
 use crate::provider::Provider;
 use crate::token::{ClaimsRef, NumericDate, Subject};
 use crate::verify::Policy;
-use crate::verify::SignatureCheck;
+use crate::verify::{refusal_before_signature, SignatureCheck};
 use arc_swap::ArcSwap;
 use core::fmt;
 use origin::AllowedOrigins;
@@ -362,6 +362,30 @@ impl Authenticator {
         headers: impl IntoIterator<Item = H>,
         now: i64,
     ) -> Result<AuthenticatedUser, Error> {
+        // With RSA work allowed every request is decided; fail closed all the same.
+        self.decide(headers, now, Rsa::Allowed)?.ok_or(Error::new(ErrorKind::SignatureInvalid))
+    }
+
+    /// [`Authenticator::authenticate`] for the decisions that need no RSA work: every
+    /// refusal before a signature check, cache hits and Development Mode; `None` when a
+    /// token's signature must be verified (then call `authenticate`). For bindings that
+    /// answer those without giving up a lock (Python's GIL), and release it only for RSA work.
+    pub fn authenticate_cached<'h, H: HeaderPair<'h>>(
+        &self,
+        headers: impl IntoIterator<Item = H>,
+        now: i64,
+    ) -> Option<Result<AuthenticatedUser, Error>> {
+        self.decide(headers, now, Rsa::Forbidden).transpose()
+    }
+
+    /// The one path of `authenticate` and `authenticate_cached`: `Ok(None)` only when `rsa`
+    /// is forbidden and a signature must be verified.
+    fn decide<'h, H: HeaderPair<'h>>(
+        &self,
+        headers: impl IntoIterator<Item = H>,
+        now: i64,
+        rsa: Rsa,
+    ) -> Result<Option<AuthenticatedUser>, Error> {
         let request = request::scan(headers);
         let api_key = match request.api_key {
             Field::Absent => return Err(Error::new(ErrorKind::ApiKeyMissing)),
@@ -387,16 +411,16 @@ impl Authenticator {
             return Err(request::USER_ID_REPEATED);
         }
         match (project.mode, request.user_key, request.user_id) {
-            (_, Field::Once(token), _) => self.verify_user_key(project, token, now),
+            (_, Field::Once(token), _) => self.verify_user_key(project, token, now, rsa),
             (SecurityMode::Secure, _, _) if project.keys.is_empty() => Err(NO_PROJECT_KEY),
             (SecurityMode::Secure, _, _) => Err(Error::new(ErrorKind::UserKeyMissing)),
-            (SecurityMode::Development, _, Field::Once(user_id)) => Ok(AuthenticatedUser {
+            (SecurityMode::Development, _, Field::Once(user_id)) => Ok(Some(AuthenticatedUser {
                 api_key: ApiKey::copy(&project.api_key),
                 user_id: Subject::new(request::check_user_id(user_id)?)?,
                 mode: project.mode,
                 credential: Credential::UserId,
                 expires_at: None,
-            }),
+            })),
             (SecurityMode::Development, _, _) => Err(Error::new(ErrorKind::UserIdMissing)),
         }
     }
@@ -446,7 +470,14 @@ impl Authenticator {
 
     /// Verifies a user token for `project` with the key its `kid` names, through the cache
     /// when there is one; then the project's revocation cut-offs.
-    fn verify_user_key(&self, project: &Project, token: &[u8], now: i64) -> Result<AuthenticatedUser, Error> {
+    /// `Ok(None)`: `rsa` is forbidden and the signature must be verified.
+    fn verify_user_key(
+        &self,
+        project: &Project,
+        token: &[u8],
+        now: i64,
+        rsa: Rsa,
+    ) -> Result<Option<AuthenticatedUser>, Error> {
         if project.keys.is_empty() {
             return Err(NO_PROJECT_KEY);
         }
@@ -461,13 +492,22 @@ impl Authenticator {
         };
         let revocations = |claims: &ClaimsRef<'_>| project.revocations.check(claims);
         let keys = &*project.keys;
-        match &self.cache {
-            Some(cache) => cache.verify_with(keys, project.generation, token, now, revocations, user)?,
-            None => keys.check_signature(token, now, |claims, _| {
-                keys.policy().check_times(&claims, now)?;
-                revocations(&claims)?;
-                Ok(user(claims))
-            })?,
+        match (&self.cache, rsa) {
+            (Some(cache), Rsa::Forbidden) => cache
+                .answer_without_rsa(keys, project.generation, token, now, revocations, user)
+                .transpose()?
+                .transpose(),
+            (None, Rsa::Forbidden) => refusal_before_signature(keys, token, now).map_or(Ok(None), Err),
+            (Some(cache), Rsa::Allowed) => {
+                cache.verify_with(keys, project.generation, token, now, revocations, user)?.map(Some)
+            }
+            (None, Rsa::Allowed) => keys
+                .check_signature(token, now, |claims, _| {
+                    keys.policy().check_times(&claims, now)?;
+                    revocations(&claims)?;
+                    Ok(user(claims))
+                })?
+                .map(Some),
         }
     }
 
@@ -501,6 +541,13 @@ impl Authenticator {
         // Only uniqueness matters, which `fetch_add` gives at any ordering.
         self.generations.fetch_add(1, Ordering::Relaxed)
     }
+}
+
+/// Whether a decision may do RSA work (see [`Authenticator::authenticate_cached`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rsa {
+    Allowed,
+    Forbidden,
 }
 
 /// `now + overlap_seconds`, the deadline of a key retired with an overlap: the overlap 1 to

@@ -167,6 +167,45 @@ module NotiflowsAuth
                     %i[pointer pointer size_t pointer size_t pointer], R
     attach_function :authenticator_cors_preflight, :notiflows_auth_authenticator_cors_preflight,
                     %i[pointer pointer size_t pointer size_t pointer size_t pointer], R
+    # The same two functions with every output as plain memory, for lib/notiflows_auth/calls.rb
+    # (a String given for the token or a header array is passed as its bytes, not copied).
+    attach_function :verifier_verify_into, :notiflows_auth_verifier_verify,
+                    %i[pointer pointer size_t int64 pointer size_t pointer pointer], R
+    attach_function :authenticator_authenticate_into, :notiflows_auth_authenticator_authenticate,
+                    %i[pointer pointer size_t int64 pointer size_t pointer pointer], R
+    # Key sets (issue 12).
+    KID_MODE = { key: 0, omit: 1, custom: 2 }.freeze
+    MAX_PROJECT_KEYS = 8
+    attach_function :public_key_kid, :notiflows_auth_public_key_kid, [:pointer, *BUF], R
+    attach_function :public_key_with_kid, :notiflows_auth_public_key_with_kid, %i[pointer pointer size_t pointer], R
+    attach_function :public_key_to_jwk, :notiflows_auth_public_key_to_jwk, [:pointer, *BUF], R
+    attach_function :jwk_set_write, :notiflows_auth_jwk_set_write, [:pointer, :size_t, *BUF], R
+    attach_function :jwk_set_parse, :notiflows_auth_jwk_set_parse, %i[pointer size_t pointer size_t pointer], R
+    attach_function :signing_key_kid, :notiflows_auth_signing_key_kid, [:pointer, *BUF], R
+    attach_function :signing_key_sign_with_kid, :notiflows_auth_signing_key_sign_with_kid,
+                    [:pointer, :pointer, :size_t, :int64, :uint64, :uint32, :pointer, :size_t, *BUF], R
+    attach_function :authenticator_set_signing_key_with_overlap,
+                    :notiflows_auth_authenticator_set_signing_key_with_overlap,
+                    %i[pointer pointer size_t pointer int64 uint64], R
+    attach_function :authenticator_rotate_signing_key_with_overlap,
+                    :notiflows_auth_authenticator_rotate_signing_key_with_overlap,
+                    %i[pointer pointer size_t uint32 int64 uint64 pointer], R, blocking: true
+    attach_function :authenticator_remove_signing_key, :notiflows_auth_authenticator_remove_signing_key,
+                    %i[pointer pointer size_t pointer size_t pointer], R
+    attach_function :authenticator_revoke_tokens_issued_before,
+                    :notiflows_auth_authenticator_revoke_tokens_issued_before, %i[pointer pointer size_t int64], R
+    attach_function :authenticator_revoke_user_tokens_issued_before,
+                    :notiflows_auth_authenticator_revoke_user_tokens_issued_before,
+                    %i[pointer pointer size_t pointer size_t int64], R
+    attach_function :authenticator_prune_revocations, :notiflows_auth_authenticator_prune_revocations,
+                    %i[pointer pointer size_t int64 pointer], R
+    attach_function :authenticator_jwks, :notiflows_auth_authenticator_jwks, [:pointer, :pointer, :size_t, *BUF], R
+    attach_function :authenticator_jwks_at, :notiflows_auth_authenticator_jwks_at,
+                    [:pointer, :pointer, :size_t, :int64, *BUF], R
+    attach_function :authenticator_project_json, :notiflows_auth_authenticator_project_json,
+                    [:pointer, :pointer, :size_t, *BUF], R
+    attach_function :authenticator_add_project_json, :notiflows_auth_authenticator_add_project_json,
+                    %i[pointer pointer size_t], R
     attach_function :authenticator_free, :notiflows_auth_authenticator_free, [:pointer], :void
 
     module_function
