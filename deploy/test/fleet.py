@@ -12,8 +12,9 @@ continuously against all three while admin calls change the project.
 4. Figures: propagation (commit to applied on every replica), decision throughput per
    replica against the file store, recovery times.
 5. TLS: the cluster runs with ssl = on (a throw-away CA made with `openssl`); a role that
-   pg_hba.conf admits over TLS only connects with sslmode=verify-full and with
-   sslmode=require, and a replica given the wrong CA fails closed with a clear message.
+   pg_hba.conf admits over TLS only connects with sslmode=verify-full, verify-ca (also
+   under a name the certificate lacks) and require; the wrong CA, a wrong name under
+   verify-full, no sslrootcert or plaintext: the replica exits with a clear message.
 
 Usage: fleet.py --bin target/debug/notiflows-auth [--pg-bin /usr/lib/postgresql/15/bin]"""
 import argparse
@@ -544,8 +545,12 @@ def main():
         pg.sql("CREATE ROLE rtls LOGIN SUPERUSER")
         base = f"postgres://rtls@127.0.0.1:{pg.port}/auth"
         request = {"x-notiflows-api-key": API_KEY, "origin": origin, "x-notiflows-user-key": token}
-        for name, query in (("tls-full", f"sslmode=verify-full&sslrootcert={pg.ca}"), ("tls-require", "sslmode=require")):
-            r = Replica(binary, logs, name, f"{base}?{query}", logs)
+        # `misnamed`: the TLS name is one the certificate does not hold (hostaddr is dialled).
+        misnamed = f"postgres://rtls@db.invalid:{pg.port}/auth?hostaddr=127.0.0.1"
+        for name, url in (("tls-full", f"{base}?sslmode=verify-full&sslrootcert={pg.ca}"),
+                          ("tls-ca", f"{misnamed}&sslmode=verify-ca&sslrootcert={pg.ca}"),
+                          ("tls-require", f"{base}?sslmode=require")):
+            r = Replica(binary, logs, name, url, logs)
             replicas.append(r)
             r.start()
             r.wait_ready(20)
@@ -553,14 +558,15 @@ def main():
             ok(status == 200, f"{name} decides: {status}")
         encrypted = pg.sql("SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) "
                            "WHERE usename = 'rtls' AND ssl")
-        ok(int(encrypted) >= 2, f"rtls sessions over TLS: {encrypted}")
+        ok(int(encrypted) >= 3, f"rtls sessions over TLS: {encrypted}")
         refused = {}
-        for name, query, expect in (
-            ("tls-wrong-ca", f"sslmode=verify-full&sslrootcert={pg.wrong_ca}", "invalid peer certificate"),
-            ("tls-no-root", "sslmode=verify-full", "sslmode=verify-full needs sslrootcert"),
-            ("tls-plain", "sslmode=disable", "pg_hba.conf rejects connection"),
+        for name, url, expect in (
+            ("tls-wrong-ca", f"{base}?sslmode=verify-full&sslrootcert={pg.wrong_ca}", "UnknownIssuer"),
+            ("tls-wrong-name", f"{misnamed}&sslmode=verify-full&sslrootcert={pg.ca}", "certificate not valid for name"),
+            ("tls-no-root", f"{base}?sslmode=verify-full", "sslmode=verify-full needs sslrootcert"),
+            ("tls-plain", f"{base}?sslmode=disable", "pg_hba.conf rejects connection"),
         ):
-            r = Replica(binary, logs, name, f"{base}?{query}", logs)
+            r = Replica(binary, logs, name, url, logs)
             replicas.append(r)
             r.start()
             try:
@@ -571,7 +577,8 @@ def main():
                 message = f.read()
             ok(r.proc.returncode != 0 and expect in message, f"{name}: exit {r.proc.returncode}: {message[-500:]}")
             refused[name] = "..." + message.strip().splitlines()[-1][-90:]
-        print("56-fleet: TLS: verify-full (against the cluster's CA) and require replicas connect and decide over "
+        print("56-fleet: TLS: verify-full (against the cluster's CA), verify-ca (a name the certificate lacks) and "
+              "require replicas connect and decide over "
               f"TLS; refused, exiting: {json.dumps(refused)} ({time.monotonic() - tls_started:.1f} s)")
         print("56-fleet figures: " + json.dumps(figures))
         print(f"56-fleet: {checks} passed, 0 failed")
