@@ -11,6 +11,10 @@ continuously against all three while admin calls change the project.
 3. PostgreSQL restarted: no wrong acceptance, every replica recovers, nothing is lost.
 4. Figures: propagation (commit to applied on every replica), decision throughput per
    replica against the file store, recovery times.
+5. TLS: the cluster runs with ssl = on (a throw-away CA made with `openssl`); a role that
+   pg_hba.conf admits over TLS only connects with sslmode=verify-full, verify-ca (also
+   under a name the certificate lacks) and require; the wrong CA, a wrong name under
+   verify-full, no sslrootcert or plaintext: the replica exits with a clear message.
 
 Usage: fleet.py --bin target/debug/notiflows-auth [--pg-bin /usr/lib/postgresql/15/bin]"""
 import argparse
@@ -91,6 +95,36 @@ class Postgres:
             self.user = "postgres" if self._has_user("postgres") else "nobody"
             os.chown(root, pwd.getpwnam(self.user).pw_uid, -1)
         self.run("initdb", "-D", self.data, "--auth=trust", "-U", "postgres", "-E", "UTF8", quiet=True)
+        self.tls_files(root)
+
+    def tls_files(self, root):
+        """A throw-away CA, a server certificate for 127.0.0.1 signed by it, and a second CA
+        that signed nothing (the wrong one). pg_hba.conf: the role `rtls` over TLS only."""
+        tls = os.path.join(root, "tls")
+        os.mkdir(tls)
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        for ca in ("ca", "wrong-ca"):
+            openssl("req", "-x509", *ec, "-keyout", f"{tls}/{ca}.key", "-out", f"{tls}/{ca}.pem", "-days", "2",
+                    "-subj", f"/CN=fleet {ca}", "-addext", "basicConstraints=critical,CA:TRUE",
+                    "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        openssl("req", *ec, "-keyout", f"{self.data}/server.key", "-out", f"{tls}/server.csr", "-subj", "/CN=127.0.0.1")
+        with open(f"{tls}/server.ext", "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+                    "extendedKeyUsage=serverAuth\n")
+        openssl("x509", "-req", "-in", f"{tls}/server.csr", "-CA", f"{tls}/ca.pem", "-CAkey", f"{tls}/ca.key",
+                "-CAcreateserial", "-days", "2", "-extfile", f"{tls}/server.ext", "-out", f"{self.data}/server.crt")
+        # PostgreSQL refuses a key readable by others or not owned by its user.
+        os.chmod(f"{self.data}/server.key", 0o600)
+        if self.user:
+            uid = pwd.getpwnam(self.user).pw_uid
+            for name in ("server.key", "server.crt"):
+                os.chown(f"{self.data}/{name}", uid, -1)
+        self.ca, self.wrong_ca = f"{tls}/ca.pem", f"{tls}/wrong-ca.pem"
+        hba = os.path.join(self.data, "pg_hba.conf")
+        with open(hba) as f:
+            rules = f.read()
+        with open(hba, "w") as f:
+            f.write("hostssl all rtls 127.0.0.1/32 trust\nhost all rtls 127.0.0.1/32 reject\n" + rules)
 
     @staticmethod
     def _has_user(name):
@@ -109,7 +143,8 @@ class Postgres:
 
     def start(self):
         sockets = os.path.dirname(self.data)
-        options = f"-p {self.port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=60 -c fsync=on"
+        options = (f"-p {self.port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=60 -c fsync=on "
+                   f"-c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key")
         self.run("pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "-t", "30", "start", quiet=True)
 
     def stop(self, mode="fast"):
@@ -119,6 +154,10 @@ class Postgres:
         cmd = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port),
                "-U", "postgres", "-d", db, "-c", statement]
         return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=30).stdout.strip()
+
+
+def openssl(*args):
+    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
 
 
 class Replica:
@@ -499,6 +538,48 @@ def main():
         ok(all(v > 0 for v in rates.values()), f"throughput {rates}")
         print(f"56-fleet: allowed decisions per second (2 keep-alive clients each): {figures['decisions_per_s']}; "
               f"against the file store: {ratios}")
+
+        # 5. TLS: `rtls` may connect over TLS only (pg_hba.conf), the server's certificate is
+        # for 127.0.0.1, signed by pg.ca.
+        tls_started = time.monotonic()
+        pg.sql("CREATE ROLE rtls LOGIN SUPERUSER")
+        base = f"postgres://rtls@127.0.0.1:{pg.port}/auth"
+        request = {"x-notiflows-api-key": API_KEY, "origin": origin, "x-notiflows-user-key": token}
+        # `misnamed`: the TLS name is one the certificate does not hold (hostaddr is dialled).
+        misnamed = f"postgres://rtls@db.invalid:{pg.port}/auth?hostaddr=127.0.0.1"
+        for name, url in (("tls-full", f"{base}?sslmode=verify-full&sslrootcert={pg.ca}"),
+                          ("tls-ca", f"{misnamed}&sslmode=verify-ca&sslrootcert={pg.ca}"),
+                          ("tls-require", f"{base}?sslmode=require")):
+            r = Replica(binary, logs, name, url, logs)
+            replicas.append(r)
+            r.start()
+            r.wait_ready(20)
+            status, _ = call(r.port, "GET", "/v1/check", request)
+            ok(status == 200, f"{name} decides: {status}")
+        encrypted = pg.sql("SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) "
+                           "WHERE usename = 'rtls' AND ssl")
+        ok(int(encrypted) >= 3, f"rtls sessions over TLS: {encrypted}")
+        refused = {}
+        for name, url, expect in (
+            ("tls-wrong-ca", f"{base}?sslmode=verify-full&sslrootcert={pg.wrong_ca}", "UnknownIssuer"),
+            ("tls-wrong-name", f"{misnamed}&sslmode=verify-full&sslrootcert={pg.ca}", "certificate not valid for name"),
+            ("tls-no-root", f"{base}?sslmode=verify-full", "sslmode=verify-full needs sslrootcert"),
+            ("tls-plain", f"{base}?sslmode=disable", "pg_hba.conf rejects connection"),
+        ):
+            r = Replica(binary, logs, name, url, logs)
+            replicas.append(r)
+            r.start()
+            try:
+                r.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                ok(False, f"{name}: still running, ready={r.ready()}")
+            with open(r.log.name) as f:
+                message = f.read()
+            ok(r.proc.returncode != 0 and expect in message, f"{name}: exit {r.proc.returncode}: {message[-500:]}")
+            refused[name] = "..." + message.strip().splitlines()[-1][-90:]
+        print("56-fleet: TLS: verify-full (against the cluster's CA), verify-ca (a name the certificate lacks) and "
+              "require replicas connect and decide over "
+              f"TLS; refused, exiting: {json.dumps(refused)} ({time.monotonic() - tls_started:.1f} s)")
         print("56-fleet figures: " + json.dumps(figures))
         print(f"56-fleet: {checks} passed, 0 failed")
     except Exception:

@@ -14,6 +14,7 @@ mod demo;
 mod http_util;
 mod metrics;
 mod ops;
+pub mod pg_tls;
 pub mod pg_url;
 mod postgres;
 mod replica;

@@ -10,7 +10,13 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::tls::MakeTlsConnect;
+use tokio_postgres::Client;
+use tokio_postgres::Socket;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// A connection's driver (TLS or not: with `sslmode=disable` the stream stays plaintext).
+pub type Connection = tokio_postgres::Connection<Socket, <MakeRustlsConnect as MakeTlsConnect<Socket>>::Stream>;
 
 /// The channel every change is announced on (the payload, an API key, is never trusted).
 pub const CHANNEL: &str = "notiflows_auth_changes";
@@ -27,6 +33,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
 
 pub struct Db {
     config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
     /// The URL without its password, for messages.
     pub shown: String,
     pub settings: config::Postgres,
@@ -85,7 +92,16 @@ pub async fn timed<T>(
 fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{}: {}", db.code().code(), db.message()),
-        None => e.to_string(),
+        None => {
+            // The cause (a TLS handshake's reason, say) is in the source chain, not `Display`.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                text = format!("{text}: {cause}");
+                source = cause.source();
+            }
+            text
+        }
     }
 }
 
@@ -100,11 +116,13 @@ fn project_of(api_key: &str, document: &str) -> Result<StoredProject, String> {
 
 impl Db {
     pub fn new(url: &str, settings: config::Postgres) -> Result<Db, String> {
-        let mut config = pg_url::parse(url)?;
+        let pg_url::Target { mut config, tls } = pg_url::parse(url)?;
+        let shown = pg_url::redact(url);
+        let tls = crate::pg_tls::connector(&tls).map_err(|e| format!("{shown}: {e}"))?;
         config.connect_timeout(Duration::from_millis(settings.connect_timeout_ms));
         config.application_name("notiflows-auth-gate");
         let permits = Arc::new(Semaphore::new(settings.pool_size));
-        Ok(Db { config, shown: pg_url::redact(url), settings, idle: Mutex::new(Vec::new()), permits })
+        Ok(Db { config, tls, shown, settings, idle: Mutex::new(Vec::new()), permits })
     }
 
     pub fn query_timeout(&self) -> Duration {
@@ -112,12 +130,9 @@ impl Db {
     }
 
     /// A new connection and its driver (which the caller must poll, or spawn).
-    pub async fn connect(
-        &self,
-    ) -> Result<(Client, tokio_postgres::Connection<tokio_postgres::Socket, tokio_postgres::tls::NoTlsStream>), String>
-    {
+    pub async fn connect(&self) -> Result<(Client, Connection), String> {
         let limit = Duration::from_millis(self.settings.connect_timeout_ms);
-        timed(limit, &format!("cannot connect to {}", self.shown), self.config.connect(NoTls)).await
+        timed(limit, &format!("cannot connect to {}", self.shown), self.config.connect(self.tls.clone())).await
     }
 
     async fn lease(&self) -> Result<Pooled<'_>, String> {

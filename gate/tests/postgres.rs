@@ -1,6 +1,7 @@
 //! The PostgreSQL store without a server (the server-backed tests are scripts/suites/56-fleet):
 //! an unreachable database stops the start with a message that never shows the password,
-//! and TLS modes the gate cannot honour are refused before connecting.
+//! and TLS settings that cannot work (a verify mode without its CA file) are refused before
+//! connecting.
 
 use notiflows_auth_gate::{start, Config, Options};
 
@@ -28,12 +29,20 @@ async fn an_unreachable_database_is_an_error_without_the_password() {
 }
 
 #[tokio::test]
-async fn tls_modes_without_a_tls_client_are_refused() {
-    for mode in ["require", "verify-full"] {
-        let err = refusal(&format!("postgresql://gate:s3cret-pw@127.0.0.1:1/auth?sslmode={mode}")).await;
-        assert!(err.contains(&format!("sslmode={mode} is not supported")), "{err}");
-        assert!(!err.contains("s3cret-pw"), "{err}");
+async fn tls_settings_are_checked_before_connecting() {
+    let url = "postgresql://gate:s3cret-pw@127.0.0.1:1/auth";
+    for mode in ["verify-ca", "verify-full"] {
+        let err = refusal(&format!("{url}?sslmode={mode}")).await;
+        assert!(err.contains(&format!("sslmode={mode} needs sslrootcert")), "{err}");
+        assert!(!err.contains("s3cret-pw") && err.contains("gate:***@"), "{err}");
     }
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("ca.pem");
+    let err = refusal(&format!("{url}?sslmode=verify-full&sslrootcert={}", missing.display())).await;
+    assert!(err.contains("sslrootcert") && err.contains("ca.pem") && !err.contains("s3cret-pw"), "{err}");
+    // `require` gets as far as connecting (nothing listens on port 1).
+    let err = refusal(&format!("{url}?sslmode=require")).await;
+    assert!(err.contains("cannot connect to postgresql://gate:***@127.0.0.1:1/auth?sslmode=require"), "{err}");
 }
 
 #[tokio::test]
