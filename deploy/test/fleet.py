@@ -25,7 +25,6 @@ import os
 import pwd
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,23 +34,13 @@ import time
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
+import harness
+from harness import free_port, ok
+
 ADMIN_TOKEN = "fleet-admin-token-" + os.urandom(8).hex()
 LEASE_MS = 1500
 API_KEY = "pk_fleet"
-checks = 0
 
-
-def ok(condition, what):
-    global checks
-    if not condition:
-        raise AssertionError(what)
-    checks += 1
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def b64(data):
@@ -581,7 +570,7 @@ def main():
               "require replicas connect and decide over "
               f"TLS; refused, exiting: {json.dumps(refused)} ({time.monotonic() - tls_started:.1f} s)")
         print("56-fleet figures: " + json.dumps(figures))
-        print(f"56-fleet: {checks} passed, 0 failed")
+        print(f"56-fleet: {harness.checks} passed, 0 failed")
     except Exception:
         for name in sorted(os.listdir(logs)):
             with open(os.path.join(logs, name)) as f:

@@ -19,23 +19,13 @@ import tempfile
 import threading
 import time
 
+import harness
+from harness import free_port, ok
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEPLOY = os.path.dirname(HERE)
 ADMIN_TOKEN = "suite-admin-token-" + os.urandom(8).hex()
-checks = 0
 
-
-def ok(condition, what):
-    global checks
-    if not condition:
-        raise AssertionError(what)
-    checks += 1
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_port(port, seconds=15):
@@ -560,7 +550,7 @@ def main():
         if not args.no_browser:
             browser(s, tokens)
         no_secrets_logged(s, tokens)
-        print(f"gateways: {checks} checks passed")
+        print(f"gateways: {harness.checks} checks passed")
     except Exception:
         for log in ("gate.log", "nginx-error.log", "caddy.log"):
             path = s.path(log)
