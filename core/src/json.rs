@@ -350,27 +350,20 @@ impl<'a> Reader<'a> {
 /// The strings of a validated array (from [`Value::Array`]), unescaped; `None` if an
 /// element is not a string. For configuration, not the token path: it allocates.
 pub(crate) fn string_array(array: &[u8]) -> Option<Vec<String>> {
-    let mut r = Reader { buf: array, pos: 1 };
-    let mut out = Vec::new();
-    r.skip_ws();
-    if r.eat(b']') {
-        return Some(out);
-    }
-    loop {
-        let s = r.string().ok()?;
-        out.push(String::from_utf8(s.bytes().collect()).ok()?);
-        r.skip_ws();
-        if r.eat(b']') {
-            return Some(out);
-        }
-        r.eat(b',');
-        r.skip_ws();
-    }
+    array_items(array, |r| owned_string(r.string().ok()?))
 }
 
 /// The elements of a validated array (from [`Value::Array`]) that are objects, as their
 /// texts for [`parse_object`]; `None` if an element is not an object. For configuration.
 pub(crate) fn object_array(array: &[u8]) -> Option<Vec<&[u8]>> {
+    array_items(array, |r| match r.value(2).ok()? {
+        Value::Object(text) => Some(text),
+        _ => None,
+    })
+}
+
+/// Each element of a validated array read by `item`; `None` as soon as `item` refuses one.
+fn array_items<'a, T>(array: &'a [u8], mut item: impl FnMut(&mut Reader<'a>) -> Option<T>) -> Option<Vec<T>> {
     let mut r = Reader { buf: array, pos: 1 };
     let mut out = Vec::new();
     r.skip_ws();
@@ -378,10 +371,7 @@ pub(crate) fn object_array(array: &[u8]) -> Option<Vec<&[u8]>> {
         return Some(out);
     }
     loop {
-        match r.value(2).ok()? {
-            Value::Object(text) => out.push(text),
-            _ => return None,
-        }
+        out.push(item(&mut r)?);
         r.skip_ws();
         if r.eat(b']') {
             return Some(out);
